@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package vfg needs to build, test and run its demo.
+# Safe to run again: apt skips what is already there.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config git
+  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev
+  libgtest-dev libgmock-dev googletest clang-format clang-tidy
+  # what vfg drives or reads
+  qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools hwdata pciutils usbutils
+  kmod udev dracut-core
+  # the test guest (kernel and busybox are unpacked from their .debs, not installed)
+  busybox-static cpio gzip
+  # tests and benchmarks
+  python3 socat hyperfine
+)
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "vfg: installing ${#missing[@]} Debian packages: ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi

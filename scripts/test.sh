@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs everything, builds, and runs the whole test suite: once in the
+# debug build and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+./scripts/build-guest.sh build/guest
+
+for preset in dev asan; do
+  echo "== build ($preset)"
+  ./scripts/build.sh "$preset"
+  echo "== test ($preset)"
+  ctest --preset "$preset"
+done
+
+echo "== format"
+unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+if [ "$unformatted" -ne 0 ]; then
+  echo "clang-format: $unformatted places off-format (run: git ls-files '*.cc' '*.h' | xargs clang-format -i)"
+  exit 1
+fi
