@@ -1,0 +1,48 @@
+// What the installed QEMU can do, probed from the binary instead of assumed
+// from its version (distributions build with different options).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.h"
+
+namespace vfg {
+
+/// Facts about one qemu-system-x86_64 binary.
+struct QemuCapabilities {
+  std::string binary;   ///< full path that was probed
+  std::string version;  ///< "7.2.22"
+  int major = 0;
+  int minor = 0;
+  int micro = 0;
+  /// The concrete machine type `q35` is an alias of ("pc-q35-7.2"); firmware
+  /// descriptors match concrete names only.
+  std::string q35_machine;
+  std::vector<std::string> audio_drivers;  ///< from -audiodev help: "none", "pa", ...
+  bool audiodev_pipewire = false;          ///< -audiodev pipewire (8.1+)
+  bool audiodev_pa = false;                ///< -audiodev pa
+  bool run_with = false;                   ///< -run-with (8.1+)
+  bool spice = false;                      ///< built with SPICE (-spice)
+  bool usb_host = false;                   ///< -device usb-host (libusb)
+  bool ivshmem = false;                    ///< -device ivshmem-plain
+
+  /// True when this QEMU is at least `major.minor`.
+  [[nodiscard]] bool at_least(int want_major, int want_minor) const {
+    return major > want_major || (major == want_major && minor >= want_minor);
+  }
+};
+
+/// Parses `-version` output ("QEMU emulator version 7.2.22 (Debian ...)").
+Result<QemuCapabilities> parse_qemu_version(const std::string& output);
+/// The concrete type behind the "q35" alias in `-machine help` output, or nullopt.
+std::optional<std::string> parse_q35_alias(const std::string& machine_help);
+/// The driver names listed by `-audiodev help`.
+std::vector<std::string> parse_audio_drivers(const std::string& audiodev_help);
+
+/// Runs `binary` with -version, -machine help, -audiodev help and -device help.
+/// Results are cached in memory per binary path and modification time.
+Result<QemuCapabilities> probe_qemu(const std::string& binary = "qemu-system-x86_64");
+
+}  // namespace vfg

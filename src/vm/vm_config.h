@@ -1,0 +1,239 @@
+// VmConfig: what the user wants, as plain structs with their defaults written
+// inline. The TOML loader fills it (reporting every problem of a file at
+// once); tests build it directly. Nothing here reads the host: "auto" values
+// are resolved later from what the host has (see LaunchPlan).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vfg {
+
+inline constexpr uint64_t kMiB = uint64_t{1} << 20;
+inline constexpr uint64_t kGiB = uint64_t{1} << 30;
+
+/// The guest operating system; it picks defaults (Hyper-V, RTC, serial log).
+enum class GuestOs { kWindows, kLinux, kOther };
+
+/// How QEMU runs guest code. kAuto = KVM when the host can really run guests, else TCG.
+enum class Accel { kAuto, kKvm, kTcg };
+
+/// Backing pages for guest RAM.
+enum class HugePages { kNone, k2M, k1G };
+
+/// Guest RAM.
+struct MemoryConfig {
+  uint64_t size = 8 * kGiB;  ///< bytes; a multiple of 1 MiB (and of the huge page size)
+  bool prealloc = false;     ///< allocate all of it at start (prealloc=on)
+  HugePages hugepages = HugePages::kNone;
+  bool lock = false;  ///< -overcommit mem-lock=on (needs memlock for 2× RAM with VFIO)
+};
+
+/// Hyper-V enlightenments. kAuto = kPerformance for Windows guests, kOff otherwise.
+enum class HypervProfile {
+  kAuto,
+  kPerformance,  ///< every enlightenment a non-nested Windows guest benefits from
+  kStealth,      ///< no enlightenments, KVM signature and hypervisor bit hidden
+  kOff,          ///< plain CPU model
+};
+
+/// Which host CPUs the vCPUs are pinned to (applied by the launcher, KVM only).
+struct CpuPin {
+  enum class Mode { kAuto, kOff, kList };
+  Mode mode = Mode::kAuto;
+  std::vector<uint32_t> host_cpus;  ///< kList: host CPU for vCPU i at index i
+};
+
+/// vCPUs and the CPU model.
+struct CpuConfig {
+  uint32_t sockets = 1;
+  uint32_t cores = 4;
+  uint32_t threads = 2;
+  std::string model = "host";  ///< "host" (replaced by "max" under TCG) or any QEMU model
+  HypervProfile hyperv = HypervProfile::kAuto;
+  /// Hyper-V vendor id (≤ 12 characters); empty keeps QEMU's "Microsoft Hv".
+  std::string hv_vendor_id;
+  /// host-phys-bits=on,host-phys-bits-limit=N (32..52); nullopt leaves QEMU's default.
+  std::optional<uint32_t> host_phys_bits_limit;
+  CpuPin pin;
+
+  [[nodiscard]] uint32_t vcpus() const { return sockets * cores * threads; }
+};
+
+/// Firmware the guest boots.
+struct FirmwareConfig {
+  enum class Type { kUefi, kBios };
+  Type type = Type::kUefi;
+  bool secure_boot = false;
+  /// Explicit OVMF images instead of the QEMU firmware descriptors; both or neither.
+  std::string code;
+  std::string vars;  ///< the template; each VM gets its own copy
+};
+
+/// The bus a disk is attached with.
+enum class DiskBus { kVirtioBlk, kVirtioScsi, kSata };
+/// Image format; kAuto = qcow2 for "*.qcow2" files, raw otherwise (always raw for block devices).
+enum class DiskFormat { kAuto, kQcow2, kRaw };
+/// Host page cache use. kAuto = kNone (O_DIRECT) for block devices, kWriteback for images.
+enum class DiskCache { kAuto, kNone, kWriteback, kWritethrough, kDirectsync, kUnsafe };
+/// I/O engine. kAuto = kNative for block devices, kThreads for images.
+enum class DiskAio { kAuto, kThreads, kNative, kIoUring };
+/// What the guest sees.
+enum class DiskMedia { kDisk, kCdrom };
+
+/// One disk or CD-ROM. A path under /dev is a block device (by a stable name).
+struct DiskConfig {
+  std::string path;
+  DiskMedia media = DiskMedia::kDisk;
+  DiskBus bus = DiskBus::kVirtioBlk;
+  DiskFormat format = DiskFormat::kAuto;
+  DiskCache cache = DiskCache::kAuto;
+  DiskAio aio = DiskAio::kAuto;
+  bool discard = true;     ///< pass TRIM through (discard=unmap)
+  bool read_only = false;  ///< CD-ROMs are always read-only
+  std::optional<uint32_t> boot_index;
+  std::string serial;  ///< shown to the guest; empty = none
+};
+
+/// One passed-through graphics card.
+struct GpuConfig {
+  /// Function 0 of the card, normalised "dddd:bb:dd.f" (5-digit domains kept).
+  std::string address;
+  /// True: every function of the card found on the host (GPU + HDMI audio + USB-C...).
+  bool all_functions = true;
+  /// With all_functions false: the other functions to pass, normalised like `address`.
+  std::vector<std::string> functions;
+  std::string rom_file;  ///< absolute path of a VBIOS image; empty = the card's own
+  bool x_vga = false;    ///< legacy VGA (rarely needed with OVMF)
+};
+
+/// A USB device passed through: by physical port (stable per port) or by vendor:product.
+struct UsbHostConfig {
+  uint32_t hostbus = 0;  ///< with `hostport`: "3-1.4.2" → bus 3
+  std::string hostport;  ///< "1.4.2"; empty when matching by id
+  uint16_t vendor_id = 0;
+  uint16_t product_id = 0;  ///< both 0 when matching by port
+
+  [[nodiscard]] bool by_port() const { return !hostport.empty(); }
+};
+
+/// An evdev device passed to the guest with input-linux.
+struct InputConfig {
+  std::string evdev;  ///< /dev/input/by-id/...-event-kbd
+  bool grab_all = false;
+  bool repeat = false;
+  std::string grab_toggle = "ctrl-ctrl";  ///< one of QEMU's GrabToggleKeys
+};
+
+enum class AudioBackend { kAuto, kPipewire, kPulseaudio, kNone };
+
+/// Guest sound (ich9-intel-hda + hda-duplex).
+struct AudioConfig {
+  bool enabled = true;
+  AudioBackend backend = AudioBackend::kAuto;
+  std::string server;  ///< explicit server socket path; empty = the user's default
+};
+
+enum class NetworkMode { kUser, kBridge, kTap, kNone };
+enum class NicModel { kVirtio, kE1000e };
+
+/// A host port forwarded into a user-mode network guest.
+struct PortForward {
+  enum class Protocol { kTcp, kUdp };
+  Protocol protocol = Protocol::kTcp;
+  std::string host_address;  ///< empty = all addresses
+  uint16_t host_port = 0;
+  uint16_t guest_port = 0;
+};
+
+struct NetworkConfig {
+  NetworkMode mode = NetworkMode::kUser;
+  NicModel model = NicModel::kVirtio;
+  std::string mac;  ///< empty = QEMU's default
+  std::string smb;  ///< user mode: host directory shared as \\10.0.2.4\qemu
+  std::vector<PortForward> forwards;
+  std::string bridge = "br0";  ///< bridge mode (qemu-bridge-helper)
+  std::string tap;             ///< tap mode: an existing tap interface
+};
+
+/// Looking Glass shared memory.
+struct LookingGlassConfig {
+  enum class Backend { kKvmfr, kShm };
+  bool enabled = false;
+  uint32_t width = 1920;
+  uint32_t height = 1080;
+  bool hdr = false;
+  Backend backend = Backend::kKvmfr;
+  std::string device = "/dev/kvmfr0";               ///< kKvmfr
+  std::string shm_path = "/dev/shm/looking-glass";  ///< kShm
+  /// Explicit size in bytes (a power of two); nullopt = computed from the resolution.
+  std::optional<uint64_t> size;
+};
+
+struct DisplayConfig {
+  enum class Type { kNone, kStd, kSpice };
+  Type type = Type::kNone;
+  /// SPICE UNIX socket (used with Looking Glass or type spice); empty = the runtime dir's.
+  std::string spice_socket;
+};
+
+/// Direct kernel boot (Linux guests, tests).
+struct KernelBootConfig {
+  std::string kernel;
+  std::string initrd;
+  std::string append;
+
+  [[nodiscard]] bool enabled() const { return !kernel.empty(); }
+};
+
+/// A whole VM definition.
+struct VmConfig {
+  std::string name;
+  GuestOs os = GuestOs::kWindows;
+  Accel accel = Accel::kAuto;
+  MemoryConfig memory;
+  CpuConfig cpu;
+  /// RTC in local time (what Windows expects); nullopt = true for Windows guests.
+  std::optional<bool> rtc_localtime;
+  FirmwareConfig firmware;
+  std::vector<DiskConfig> disks;
+  std::vector<GpuConfig> gpus;
+  std::vector<UsbHostConfig> usb;
+  std::vector<InputConfig> inputs;
+  AudioConfig audio;
+  NetworkConfig network;
+  LookingGlassConfig looking_glass;
+  DisplayConfig display;
+  KernelBootConfig boot;
+  bool tpm = false;  ///< TPM 2.0 through swtpm (Windows 11)
+  /// How long `stop` waits for the guest to power off before quitting QEMU.
+  std::chrono::seconds stop_timeout{60};
+  /// Appended verbatim after everything else (escape hatch).
+  std::vector<std::string> extra_args;
+};
+
+/// The Hyper-V profile after applying the per-OS default.
+[[nodiscard]] inline HypervProfile effective_hyperv(const VmConfig& config) {
+  if (config.cpu.hyperv != HypervProfile::kAuto) return config.cpu.hyperv;
+  return config.os == GuestOs::kWindows ? HypervProfile::kPerformance : HypervProfile::kOff;
+}
+
+/// Whether the RTC runs in local time after applying the per-OS default.
+[[nodiscard]] inline bool effective_rtc_localtime(const VmConfig& config) {
+  return config.rtc_localtime.value_or(config.os == GuestOs::kWindows);
+}
+
+/// Whether a disk path names a block device rather than an image file.
+[[nodiscard]] inline bool is_block_device_path(const std::string& path) {
+  return path.rfind("/dev/", 0) == 0;
+}
+
+/// Whether QEMU needs a SPICE server (Looking Glass input or a SPICE display).
+[[nodiscard]] inline bool wants_spice(const VmConfig& config) {
+  return config.looking_glass.enabled || config.display.type == DisplayConfig::Type::kSpice;
+}
+
+}  // namespace vfg

@@ -1,0 +1,43 @@
+#include "vm/vm_paths.h"
+
+namespace vfg {
+
+Status validate_vm_name(std::string_view name) {
+  if (name.empty()) return fail("a VM name cannot be empty");
+  if (name.size() > 64) return fail("VM name '{}' is longer than 64 characters", name);
+  if (name.front() == '.' || name.front() == '-') {
+    return fail("VM name '{}' cannot start with '{}'", name, name.front());
+  }
+  for (char c : name) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '.' || c == '_' || c == '-';
+    if (!allowed) {
+      return fail("VM name '{}' contains '{}'; use letters, digits, '.', '_' and '-'", name,
+                  c == '/' ? std::string("/") : std::string(1, c));
+    }
+  }
+  return ok();
+}
+
+VmPaths VmPaths::make(const XdgDirs& dirs, std::string_view name) {
+  VmPaths paths;
+  paths.name = std::string(name);
+  paths.config_file = dirs.config / (paths.name + ".toml");
+  paths.data_dir = dirs.data / paths.name;
+  paths.tpm_dir = paths.data_dir / "tpm";
+  paths.runtime_dir = dirs.runtime / paths.name;
+  paths.qmp_socket = paths.runtime_dir / "qmp.sock";
+  paths.spice_socket = paths.runtime_dir / "spice.sock";
+  paths.tpm_socket = paths.runtime_dir / "tpm.sock";
+  paths.pid_file = paths.runtime_dir / "qemu.pid";
+  paths.log_file = paths.runtime_dir / "qemu.log";
+  paths.serial_log = paths.runtime_dir / "serial.log";
+  paths.lock_file = paths.runtime_dir / "lock";
+  return paths;
+}
+
+std::filesystem::path VmPaths::vars_file(std::string_view format) const {
+  return data_dir / (format == "qcow2" ? "OVMF_VARS.qcow2" : "OVMF_VARS.fd");
+}
+
+}  // namespace vfg
