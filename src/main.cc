@@ -1,11 +1,12 @@
 // vfg: the subcommand table; everything else lives in the library.
-#include <array>
-
+#include "cli/check.h"
 #include "cli/command.h"
 
 namespace {
 
-constexpr std::array<vfg::cli::Command, 0> kCommands{};
+constexpr vfg::cli::Command kCommands[] = {
+    {"check", vfg::cli::add_check_command},
+};
 
 }  // namespace
 

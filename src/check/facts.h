@@ -1,0 +1,58 @@
+// The facts the readiness checks judge, gathered once. Checks themselves are
+// pure functions of these values, so tests build the values (or a fixture
+// tree) and compare findings without touching the machine.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/host_root.h"
+#include "host/system_state.h"
+#include "util/result.h"
+
+namespace vfg::check {
+
+/// One audio server socket and whether a connection to it succeeded.
+struct AudioSocket {
+  std::string path;
+  bool exists = false;
+  bool reachable = false;  ///< connect() succeeded
+};
+
+/// The user's sound servers, found by their sockets in $XDG_RUNTIME_DIR.
+struct AudioFacts {
+  std::string runtime_dir;  ///< empty when XDG_RUNTIME_DIR is unset
+  AudioSocket pipewire;     ///< $XDG_RUNTIME_DIR/pipewire-0
+  AudioSocket pulse;        ///< $XDG_RUNTIME_DIR/pulse/native (also pipewire-pulse)
+};
+
+/// What `vfg setup` would put in place, taken from its plan, so a finding can
+/// say "run `vfg setup`" only when setup really fixes it.
+struct SetupExpectations {
+  /// False when no plan could be made; checks then name the manual fix.
+  bool known = false;
+  /// Kernel parameters the plan adds ("intel_iommu=on", "iommu=pt").
+  std::vector<std::string> kernel_params;
+  /// PCI addresses the plan binds to vfio-pci at boot.
+  std::vector<std::string> vfio_devices;
+  /// Groups the plan adds the user to ("kvm", "input").
+  std::vector<std::string> user_groups;
+  /// Whether the plan raises the memlock limit, and to what (bytes).
+  std::optional<uint64_t> memlock;
+};
+
+/// Everything about the host the checks look at.
+struct HostFacts {
+  SystemState system;
+  AudioFacts audio;
+};
+
+/// Looks for the sound server sockets under `runtime_dir` and tries to connect.
+AudioFacts gather_audio(const std::filesystem::path& runtime_dir);
+
+/// Reads the host through `root` and the audio sockets of $XDG_RUNTIME_DIR.
+Result<HostFacts> gather_host_facts(const HostRoot& root);
+
+}  // namespace vfg::check
