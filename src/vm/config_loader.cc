@@ -1,0 +1,128 @@
+#include "vm/config_loader.h"
+
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "util/file_io.h"
+#include "vm/config_sections.h"
+#include "vm/config_value.h"
+
+namespace vfg {
+
+namespace {
+
+/// Reads a table key ("[memory]") with `read`.
+template <typename T>
+void read_section(ConfigDiagnostics& diagnostics, TableReader& top, std::string_view key, T& out,
+                  void (*read)(TableReader&, T&)) {
+  const ConfigValue* value = top.get(key, ConfigValue::Kind::kTable);
+  if (value == nullptr) return;
+  TableReader table(diagnostics, *value, std::string(key));
+  read(table, out);
+  table.finish();
+}
+
+/// Reads an array of tables ("[[disk]]") with `read`, one entry per table.
+template <typename T>
+void read_list(ConfigDiagnostics& diagnostics, TableReader& top, std::string_view key,
+               std::vector<T>& out, void (*read)(TableReader&, T&)) {
+  const ConfigValue* value = top.get_any(key);
+  if (value == nullptr) return;
+  if (value->kind != ConfigValue::Kind::kArray) {
+    top.error(key, fmt::format("expected an array of tables ([[{}]]), got {}", key,
+                               with_article(value->kind)));
+    return;
+  }
+  for (size_t i = 0; i < value->items.size(); ++i) {
+    const ConfigValue& item = value->items[i];
+    std::string path = fmt::format("{}[{}]", key, i);
+    if (item.kind != ConfigValue::Kind::kTable) {
+      diagnostics.error(item.position, path,
+                        fmt::format("expected a table, got {}", with_article(item.kind)));
+      continue;
+    }
+    TableReader table(diagnostics, item, path);
+    T entry;
+    read(table, entry);
+    table.finish();
+    out.push_back(std::move(entry));
+  }
+}
+
+void read_top(ConfigDiagnostics& diagnostics, TableReader& top, VmConfig& config) {
+  if (const ConfigValue* name = top.get("name", ConfigValue::Kind::kString)) {
+    if (name->string != config.name) {
+      top.error("name", fmt::format("'{}' differs from the file's name '{}'; remove the key or "
+                                    "rename the file",
+                                    name->string, config.name));
+    }
+  }
+  top.read_enum(
+      "os", config.os,
+      {{"windows", GuestOs::kWindows}, {"linux", GuestOs::kLinux}, {"other", GuestOs::kOther}});
+  top.read_enum("accel", config.accel,
+                {{"auto", Accel::kAuto}, {"kvm", Accel::kKvm}, {"tcg", Accel::kTcg}});
+  top.read_bool("rtc_localtime", config.rtc_localtime);
+  top.read_bool("tpm", config.tpm);
+  uint32_t stop_timeout = static_cast<uint32_t>(config.stop_timeout.count());
+  top.read_uint("stop_timeout", stop_timeout, 1, 3600);
+  config.stop_timeout = std::chrono::seconds(stop_timeout);
+  if (const ConfigValue* extra = top.get("extra_args", ConfigValue::Kind::kArray)) {
+    for (size_t i = 0; i < extra->items.size(); ++i) {
+      const ConfigValue& item = extra->items[i];
+      if (item.kind != ConfigValue::Kind::kString) {
+        diagnostics.error(item.position, fmt::format("extra_args[{}]", i),
+                          fmt::format("expected a string, got {}", with_article(item.kind)));
+        continue;
+      }
+      config.extra_args.push_back(item.string);
+    }
+  }
+  read_section(diagnostics, top, "memory", config.memory, read_memory);
+  read_section(diagnostics, top, "cpu", config.cpu, read_cpu);
+  read_section(diagnostics, top, "firmware", config.firmware, read_firmware);
+  read_list(diagnostics, top, "disk", config.disks, read_disk);
+  read_list(diagnostics, top, "gpu", config.gpus, read_gpu);
+  read_list(diagnostics, top, "usb", config.usb, read_usb);
+  read_list(diagnostics, top, "input", config.inputs, read_input);
+  read_section(diagnostics, top, "audio", config.audio, read_audio);
+  read_section(diagnostics, top, "network", config.network, read_network);
+  read_section(diagnostics, top, "looking_glass", config.looking_glass, read_looking_glass);
+  read_section(diagnostics, top, "display", config.display, read_display);
+  read_section(diagnostics, top, "boot", config.boot, read_boot);
+}
+
+}  // namespace
+
+ConfigParse parse_vm_config(std::string_view text, const std::string& file, std::string_view name) {
+  ConfigParse parse{VmConfig{}, ConfigDiagnostics(file)};
+  parse.config.name = std::string(name);
+  auto document = parse_toml(text);
+  if (!document) {
+    parse.diagnostics.error(document.error().position, "", document.error().message);
+    return parse;
+  }
+  TableReader top(parse.diagnostics, *document, "");
+  read_top(parse.diagnostics, top, parse.config);
+  top.finish();
+  validate_vm_config(parse.config, parse.diagnostics);
+  return parse;
+}
+
+Result<VmConfig> load_vm_config(const std::filesystem::path& file, std::string* warnings) {
+  auto text = read_file(file);
+  if (!text) return fail(text.error(), fmt::format("reading VM definition '{}'", file.string()));
+  ConfigParse parse = parse_vm_config(*text, file.string(), file.stem().string());
+  if (parse.diagnostics.has_errors()) {
+    size_t count = parse.diagnostics.error_count();
+    std::string problems = parse.diagnostics.render();
+    if (!problems.empty()) problems.pop_back();
+    return fail("'{}' has {} error{}; nothing was started:\n{}", file.string(), count,
+                count == 1 ? "" : "s", problems);
+  }
+  if (warnings != nullptr) *warnings = parse.diagnostics.render();
+  return std::move(parse.config);
+}
+
+}  // namespace vfg

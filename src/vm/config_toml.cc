@@ -1,0 +1,117 @@
+// The one file that includes toml++ (it is heavy to compile): converts its
+// tree into ConfigValue and its parse errors into TomlSyntaxError.
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "vm/config_value.h"
+
+namespace vfg {
+
+namespace {
+
+SourcePosition position_of(const toml::source_region& region) {
+  return SourcePosition{static_cast<uint32_t>(region.begin.line),
+                        static_cast<uint32_t>(region.begin.column)};
+}
+
+template <typename T>
+std::string print(const T& value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+ConfigValue convert(const toml::node& node) {
+  ConfigValue value;
+  value.position = position_of(node.source());
+  switch (node.type()) {
+    case toml::node_type::table: {
+      value.kind = ConfigValue::Kind::kTable;
+      for (const auto& [key, child] : *node.as_table()) {
+        value.fields.emplace_back(std::string(key.str()), convert(child));
+        value.key_positions.push_back(position_of(key.source()));
+      }
+      break;
+    }
+    case toml::node_type::array:
+      value.kind = ConfigValue::Kind::kArray;
+      for (const auto& child : *node.as_array()) value.items.push_back(convert(child));
+      break;
+    case toml::node_type::string:
+      value.kind = ConfigValue::Kind::kString;
+      value.string = node.as_string()->get();
+      break;
+    case toml::node_type::integer:
+      value.kind = ConfigValue::Kind::kInteger;
+      value.integer = node.as_integer()->get();
+      break;
+    case toml::node_type::floating_point:
+      value.kind = ConfigValue::Kind::kFloat;
+      value.floating = node.as_floating_point()->get();
+      break;
+    case toml::node_type::boolean:
+      value.kind = ConfigValue::Kind::kBool;
+      value.boolean = node.as_boolean()->get();
+      break;
+    case toml::node_type::date:
+      value.kind = ConfigValue::Kind::kDateTime;
+      value.string = print(node.as_date()->get());
+      break;
+    case toml::node_type::time:
+      value.kind = ConfigValue::Kind::kDateTime;
+      value.string = print(node.as_time()->get());
+      break;
+    case toml::node_type::date_time:
+      value.kind = ConfigValue::Kind::kDateTime;
+      value.string = print(node.as_date_time()->get());
+      break;
+    case toml::node_type::none:
+      break;
+  }
+  return value;
+}
+
+}  // namespace
+
+tl::expected<ConfigValue, TomlSyntaxError> parse_toml(std::string_view text) {
+  // toml++ throws on syntax errors; this is the library boundary.
+  try {
+    toml::table table = toml::parse(text);
+    ConfigValue root = convert(table);
+    root.position = SourcePosition{1, 1};
+    return root;
+  } catch (const toml::parse_error& error) {
+    return tl::unexpected(
+        TomlSyntaxError{position_of(error.source()), std::string(error.description())});
+  }
+}
+
+const ConfigValue* ConfigValue::find(std::string_view key) const {
+  for (const auto& [name, value] : fields) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+std::string_view kind_name(ConfigValue::Kind kind) {
+  switch (kind) {
+    case ConfigValue::Kind::kTable:
+      return "table";
+    case ConfigValue::Kind::kArray:
+      return "array";
+    case ConfigValue::Kind::kString:
+      return "string";
+    case ConfigValue::Kind::kInteger:
+      return "integer";
+    case ConfigValue::Kind::kFloat:
+      return "float";
+    case ConfigValue::Kind::kBool:
+      return "boolean";
+    case ConfigValue::Kind::kDateTime:
+      return "date-time";
+  }
+  return "value";
+}
+
+}  // namespace vfg
