@@ -18,6 +18,11 @@ namespace vfg {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+RuntimeFiles RuntimeFiles::of(const VmPaths& paths) {
+  return RuntimeFiles{paths.runtime_dir, paths.qmp_socket, paths.lock_file,
+                      paths.pid_file,    paths.log_file,   paths.runtime_dir / "state.json"};
+}
+
 Status RuntimeFiles::create() const {
   if (auto made = make_directories(dir, 0700); !made) return made;
   // make_directories leaves existing directories alone; ours must stay private
@@ -29,10 +34,11 @@ Status RuntimeFiles::create() const {
   return ok();
 }
 
-void RuntimeFiles::clear() const {
+void RuntimeFiles::clear(bool keep_lock) const {
   std::error_code ignored;
   for (const auto& entry : fs::directory_iterator(dir, ignored)) {
     if (entry.path().extension() == ".log") continue;
+    if (keep_lock && entry.path() == lock) continue;
     fs::remove_all(entry.path(), ignored);
   }
   // Fails (harmlessly) while logs remain.
@@ -49,21 +55,21 @@ Status write_record(const RuntimeFiles& files, const VmRecord& record) {
               {"stop_timeout_seconds", record.stop_timeout_seconds},
               {"foreground", record.foreground},
               {"argv", record.argv}};
-  if (auto written = write_file_atomic(files.record(), doc.dump(2) + "\n", 0600); !written)
+  if (auto written = write_file_atomic(files.record, doc.dump(2) + "\n", 0600); !written)
     return written;
   if (record.qemu_pid > 0)
-    return write_file_atomic(files.pid(), std::to_string(record.qemu_pid) + "\n", 0600);
+    return write_file_atomic(files.pid, std::to_string(record.qemu_pid) + "\n", 0600);
   return ok();
 }
 
 Result<std::optional<VmRecord>> read_record(const RuntimeFiles& files) {
   std::error_code error;
-  if (!fs::exists(files.record(), error)) return std::optional<VmRecord>();
-  auto text = read_file(files.record());
+  if (!fs::exists(files.record, error)) return std::optional<VmRecord>();
+  auto text = read_file(files.record);
   if (!text) return tl::unexpected(text.error());
   json doc = json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    return fail("'{}' is not a valid state record", files.record().string());
+    return fail("'{}' is not a valid state record", files.record.string());
   VmRecord record;
   try {
     record.name = doc.value("name", "");
@@ -76,7 +82,7 @@ Result<std::optional<VmRecord>> read_record(const RuntimeFiles& files) {
     record.foreground = doc.value("foreground", false);
     record.argv = doc.value("argv", std::vector<std::string>{});
   } catch (const json::exception& e) {
-    return fail("'{}' is not a valid state record: {}", files.record().string(), e.what());
+    return fail("'{}' is not a valid state record: {}", files.record.string(), e.what());
   }
   return std::optional<VmRecord>(std::move(record));
 }
@@ -85,12 +91,12 @@ Result<VmLock> VmLock::acquire(const RuntimeFiles& files, std::string_view vm_na
   // The file can be unlinked by the previous owner's cleanup between our open()
   // and flock(); a lock on an unlinked file protects nothing, so try again.
   for (int attempt = 0; attempt < 5; ++attempt) {
-    UniqueFd fd(::open(files.lock().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!fd) return fail("cannot open '{}': {}", files.lock().string(), std::strerror(errno));
+    UniqueFd fd(::open(files.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd) return fail("cannot open '{}': {}", files.lock.string(), std::strerror(errno));
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK)
-        return fail("cannot lock '{}': {}", files.lock().string(), std::strerror(errno));
-      std::string contents = read_file(files.lock()).value_or("");
+        return fail("cannot lock '{}': {}", files.lock.string(), std::strerror(errno));
+      std::string contents = read_file(files.lock).value_or("");
       std::string owner(trim(contents));
       auto record = read_record(files);
       pid_t qemu = record && *record ? (*record)->qemu_pid : 0;
@@ -100,12 +106,12 @@ Result<VmLock> VmLock::acquire(const RuntimeFiles& files, std::string_view vm_na
     }
     struct stat by_fd {};
     struct stat by_path {};
-    if (::fstat(fd.get(), &by_fd) == 0 && ::stat(files.lock().c_str(), &by_path) == 0 &&
+    if (::fstat(fd.get(), &by_fd) == 0 && ::stat(files.lock.c_str(), &by_path) == 0 &&
         by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
       return VmLock(std::move(fd));
     }
   }
-  return fail("cannot lock '{}': it keeps being replaced", files.lock().string());
+  return fail("cannot lock '{}': it keeps being replaced", files.lock.string());
 }
 
 Status VmLock::set_owner(pid_t pid) {

@@ -15,25 +15,29 @@
 #include "host/host_root.h"
 #include "util/result.h"
 #include "util/unique_fd.h"
+#include "vm/vm_paths.h"
 
 namespace vfg {
 
-/// The files of one VM's runtime directory.
+/// The files of one VM's runtime directory (names from VmPaths, plus the state record).
 struct RuntimeFiles {
   std::filesystem::path dir;
-
-  [[nodiscard]] std::filesystem::path qmp_socket() const { return dir / "qmp.sock"; }
-  [[nodiscard]] std::filesystem::path lock() const { return dir / "lock"; }
-  [[nodiscard]] std::filesystem::path pid() const { return dir / "qemu.pid"; }
-  [[nodiscard]] std::filesystem::path record() const { return dir / "state.json"; }
+  std::filesystem::path qmp_socket;
+  std::filesystem::path lock;
+  std::filesystem::path pid;
   /// QEMU's stdout and stderr; kept after the VM stops, for the post-mortem.
-  [[nodiscard]] std::filesystem::path log() const { return dir / "qemu.log"; }
+  std::filesystem::path log;
+  /// The supervisor's record of the run (state.json).
+  std::filesystem::path record;
+
+  static RuntimeFiles of(const VmPaths& paths);
 
   /// Creates the directory (and $XDG_RUNTIME_DIR/vfg) private to the user (0700).
   Status create() const;
   /// Removes everything a run leaves (sockets, pid, record, lock) except the
-  /// logs, and the directory itself when nothing else is left.
-  void clear() const;
+  /// logs, and the directory itself when nothing else is left. The lock holder
+  /// clearing stale files before a start keeps the lock file it holds.
+  void clear(bool keep_lock = false) const;
 };
 
 /// What the supervisor records about a running VM (state.json).

@@ -12,7 +12,10 @@
 namespace vfg {
 namespace {
 
-RuntimeFiles files_in(const testing::TempDir& temp) { return RuntimeFiles{temp / "vfg/demo"}; }
+RuntimeFiles files_in(const testing::TempDir& temp) {
+  XdgDirs dirs{temp / "config/vfg", temp / "data/vfg", temp / "vfg"};
+  return RuntimeFiles::of(VmPaths::make(dirs, "demo"));
+}
 
 TEST(VmState, CreatesAPrivateDirectory) {
   testing::TempDir temp;
@@ -67,11 +70,11 @@ TEST(VmState, RecordRoundTripsAndClearKeepsLogs) {
   temp.write("vfg/demo/qemu.log", "boot\n");
   temp.write("vfg/demo/qmp.sock", "");
   files.clear();
-  EXPECT_TRUE(std::filesystem::exists(files.log()));
-  EXPECT_FALSE(std::filesystem::exists(files.record()));
-  EXPECT_FALSE(std::filesystem::exists(files.qmp_socket()));
-  EXPECT_FALSE(std::filesystem::exists(files.pid()));
-  std::filesystem::remove(files.log());
+  EXPECT_TRUE(std::filesystem::exists(files.log));
+  EXPECT_FALSE(std::filesystem::exists(files.record));
+  EXPECT_FALSE(std::filesystem::exists(files.qmp_socket));
+  EXPECT_FALSE(std::filesystem::exists(files.pid));
+  std::filesystem::remove(files.log);
   files.clear();
   EXPECT_FALSE(std::filesystem::exists(files.dir));
 }

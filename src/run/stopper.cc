@@ -1,0 +1,157 @@
+#include "run/stopper.h"
+
+#include <csignal>
+
+#include <poll.h>
+
+#include "run/pidfd.h"
+#include "run/qmp_client.h"
+#include "run/vm_state.h"
+
+namespace vfg {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kQuitGrace = 10s;
+constexpr auto kKillGrace = 10s;
+constexpr auto kSupervisorGrace = 10s;
+
+// Waits until QEMU exits or `deadline`, reading QMP events meanwhile so the
+// SHUTDOWN event (and whether the guest caused it) is not missed.
+bool wait_for_exit(int pidfd, QmpClient* qmp, Clock::time_point deadline,
+                   std::optional<QmpEvent>& shutdown) {
+  while (true) {
+    while (qmp != nullptr) {
+      auto event = qmp->pop_event();
+      if (!event) break;
+      if (event->name == "SHUTDOWN") shutdown = std::move(*event);
+    }
+    pollfd fds[2] = {{pidfd, POLLIN, 0}, {-1, POLLIN, 0}};
+    if (qmp != nullptr && qmp->connected()) fds[1].fd = qmp->fd();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() < 0) left = 0ms;
+    int n = ::poll(fds, 2, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    if (fds[1].revents != 0) (void)qmp->read_available();
+    if (fds[0].revents != 0) {
+      if (qmp != nullptr && qmp->connected()) (void)qmp->read_available();
+      while (qmp != nullptr) {
+        auto event = qmp->pop_event();
+        if (!event) break;
+        if (event->name == "SHUTDOWN") shutdown = std::move(*event);
+      }
+      return true;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view StopOutcome::how_name() const {
+  switch (how) {
+    case How::kNotRunning:
+      return "not-running";
+    case How::kGuestShutdown:
+      return "guest-shutdown";
+    case How::kQuit:
+      return "quit";
+    case How::kKilled:
+      return "killed";
+  }
+  return "unknown";
+}
+
+std::string StopOutcome::describe() const {
+  switch (how) {
+    case How::kNotRunning:
+      return "it was not running";
+    case How::kGuestShutdown:
+      return fmt::format("the guest shut down (ACPI power button) in {:.1f} s", seconds);
+    case How::kQuit:
+      return timed_out ? fmt::format(
+                             "forced: the guest did not power off in time; QEMU quit "
+                             "(after {:.1f} s)",
+                             seconds)
+                       : fmt::format("forced: QEMU quit in {:.1f} s", seconds);
+    case How::kKilled:
+      return fmt::format("forced: QEMU ignored 'quit' and was killed (SIGKILL) after {:.1f} s",
+                         seconds);
+  }
+  return {};
+}
+
+Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
+  RuntimeFiles files = RuntimeFiles::of(request.paths);
+  const std::string& name = request.paths.name;
+  StopOutcome outcome;
+  VmProbe probe = probe_vm(root, files);
+  if (probe.liveness == VmLiveness::kStarting)
+    return fail("VM '{}' is starting or stopping right now; try again in a moment", name);
+  if (probe.liveness != VmLiveness::kRunning) {
+    // Nobody owns leftovers of a crashed run: clear them while holding the lock.
+    if (probe.liveness == VmLiveness::kStale) {
+      if (auto lock = VmLock::acquire(files, name)) {
+        files.clear();
+        outcome.cleared_stale = true;
+      }
+    }
+    return outcome;
+  }
+  const VmRecord& record = *probe.record;
+  outcome.qemu_pid = record.qemu_pid;
+  UniqueFd pidfd = open_pidfd(record.qemu_pid);
+  auto started = Clock::now();
+  std::optional<QmpEvent> shutdown;
+  bool gone = !pidfd;
+  // QEMU answers QMP at once; a longer wait means the monitor is in use.
+  Result<QmpClient> qmp = fail("QEMU is gone");
+  if (!gone) qmp = QmpClient::connect(files.qmp_socket, 5s);
+  QmpClient* client = qmp ? &*qmp : nullptr;
+  if (client != nullptr) client->set_watch_fd(pidfd.get());
+
+  if (!gone && !request.force) {
+    auto timeout = request.timeout.value_or(std::chrono::seconds(record.stop_timeout_seconds));
+    if (client == nullptr) {
+      return fail("cannot reach the QMP socket of '{}' to shut the guest down: {}", name,
+                  qmp.error().message);
+    }
+    auto pressed = client->execute("system_powerdown", {}, 5s);
+    if (!pressed) return fail(pressed.error(), fmt::format("cannot shut down '{}'", name));
+    gone = wait_for_exit(pidfd.get(), client, Clock::now() + timeout, shutdown);
+    outcome.timed_out = !gone;
+  }
+  if (!gone) {
+    outcome.how = StopOutcome::How::kQuit;
+    bool asked = client != nullptr && client->connected() && client->execute("quit", {}, 5s);
+    if (!asked) signal_pidfd(pidfd.get(), SIGTERM);
+    gone = wait_for_exit(pidfd.get(), client, Clock::now() + kQuitGrace, shutdown);
+  }
+  if (!gone) {
+    outcome.how = StopOutcome::How::kKilled;
+    signal_pidfd(pidfd.get(), SIGKILL);
+    gone = wait_pidfd(pidfd.get(), kKillGrace);
+    if (!gone) return fail("QEMU pid {} of '{}' survived SIGKILL", record.qemu_pid, name);
+  }
+  outcome.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (shutdown) outcome.shutdown_reason = shutdown->data.value("reason", "");
+  if (outcome.how == StopOutcome::How::kNotRunning) {
+    outcome.how = shutdown && shutdown->data.value("guest", false)
+                      ? StopOutcome::How::kGuestShutdown
+                      : StopOutcome::How::kQuit;
+  }
+
+  // The supervisor reaps QEMU and cleans up; wait for that, and do it
+  // ourselves if the supervisor is gone (it crashed or was killed).
+  if (same_process_alive(root, record.supervisor_pid, record.supervisor_start_ticks)) {
+    UniqueFd supervisor = open_pidfd(record.supervisor_pid);
+    if (supervisor) wait_pidfd(supervisor.get(), kSupervisorGrace);
+  }
+  if (auto lock = VmLock::acquire(files, name)) files.clear();
+  return outcome;
+}
+
+}  // namespace vfg

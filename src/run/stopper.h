@@ -1,0 +1,52 @@
+// Stopping a VM from outside its supervisor (`vfg stop`): ACPI power-down
+// over QMP, a grace period, then `quit`, then SIGKILL as the very last resort.
+// It returns only once QEMU is gone and the runtime directory is clean.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "host/host_root.h"
+#include "util/result.h"
+#include "vm/vm_paths.h"
+
+namespace vfg {
+
+struct StopRequest {
+  VmPaths paths;
+  /// Grace period for the guest; nullopt = what the VM was started with.
+  std::optional<std::chrono::seconds> timeout;
+  /// Skip the power-down: `quit` at once.
+  bool force = false;
+};
+
+/// How a stop went.
+struct StopOutcome {
+  enum class How {
+    kNotRunning,     ///< nothing to stop (stale state, if any, was cleared)
+    kGuestShutdown,  ///< the guest powered off after the ACPI power button
+    kQuit,           ///< QEMU quit on request (--force, or the guest did not power off in time)
+    kKilled,         ///< QEMU ignored `quit` and was killed
+  };
+  How how = How::kNotRunning;
+  pid_t qemu_pid = 0;
+  /// Seconds from the request until QEMU was gone.
+  double seconds = 0;
+  /// The "reason" of QEMU's SHUTDOWN event, when one was seen.
+  std::string shutdown_reason;
+  /// True when the grace period ran out (not set with --force).
+  bool timed_out = false;
+  /// Stale state of a crashed run was cleared.
+  bool cleared_stale = false;
+
+  /// One line for humans: "the guest powered off (ACPI shutdown) in 1.8 s".
+  [[nodiscard]] std::string describe() const;
+  /// "not-running", "guest-shutdown", "quit", "killed".
+  [[nodiscard]] std::string_view how_name() const;
+};
+
+/// Stops the VM `request.paths.name`.
+Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request);
+
+}  // namespace vfg

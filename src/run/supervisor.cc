@@ -1,0 +1,372 @@
+#include "run/supervisor.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "host/process_info.h"
+#include "util/file_io.h"
+#include "util/strings.h"
+
+namespace vfg {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long QEMU gets to obey `quit` before SIGKILL.
+constexpr auto kQuitGrace = 10s;
+constexpr size_t kLogTailLines = 15;
+constexpr auto kCommandTimeout = 5s;
+
+Result<UniqueFd> listen_unix(const std::filesystem::path& path) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.native().size() >= sizeof address.sun_path)
+    return fail("socket path '{}' is too long", path.string());
+  std::memcpy(address.sun_path, path.c_str(), path.native().size() + 1);
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return fail("socket: {}", std::strerror(errno));
+  ::unlink(path.c_str());  // a stale socket of a crashed run
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      ::listen(fd.get(), 8) != 0)
+    return fail("cannot listen on '{}': {}", path.string(), std::strerror(errno));
+  return fd;
+}
+
+std::string log_tail(const std::filesystem::path& log) {
+  auto text = read_file(log);
+  if (!text) return {};
+  std::vector<std::string> lines;
+  for (auto& line : split(*text, '\n'))
+    if (!trim(line).empty()) lines.push_back(line);
+  size_t first = lines.size() > kLogTailLines ? lines.size() - kLogTailLines : 0;
+  std::string tail;
+  for (size_t i = first; i < lines.size(); ++i) tail += "\n    " + lines[i];
+  return tail;
+}
+
+std::string quoted_command(const std::vector<std::string>& argv) {
+  std::vector<std::string> words;
+  for (const auto& arg : argv) words.push_back(shell_quote(arg));
+  return join(words, " ");
+}
+
+std::string describe_shutdown_reason(const std::string& reason) {
+  if (reason == "host-qmp-quit") return "QEMU quit on a QMP 'quit' command";
+  if (reason == "host-signal") return "QEMU was stopped by a signal";
+  if (reason == "host-error") return "QEMU stopped on an error";
+  if (reason == "guest-panic") return "the guest panicked";
+  return "QEMU shut down (" + reason + ")";
+}
+
+}  // namespace
+
+Result<Supervisor> Supervisor::prepare(LaunchRequest request) {
+  RuntimeFiles files = RuntimeFiles::of(request.paths);
+  if (auto created = files.create(); !created) return tl::unexpected(created.error());
+  auto lock = VmLock::acquire(files, request.paths.name);
+  if (!lock) return tl::unexpected(lock.error());
+  Supervisor supervisor(std::move(request), std::move(*lock));
+  // We hold the lock, so whatever the directory still holds belongs to a run
+  // that ended without cleaning up (crash, SIGKILL, power loss).
+  HostRoot live;
+  VmProbe probe = probe_vm(live, files);
+  if (probe.liveness == VmLiveness::kRunning) {
+    return fail("QEMU pid {} of an earlier start of '{}' still runs without holding its lock",
+                probe.record->qemu_pid, supervisor.request_.paths.name);
+  }
+  if (probe.record) {
+    supervisor.notes_.push_back(
+        fmt::format("cleared the state of an earlier run that ended without cleaning up "
+                    "(QEMU pid {} no longer exists)",
+                    probe.record->qemu_pid));
+  }
+  files.clear(/*keep_lock=*/true);
+  return supervisor;
+}
+
+Supervisor::~Supervisor() = default;
+
+Status Supervisor::adopt() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0)
+    return fail("sigprocmask: {}", std::strerror(errno));
+  signals_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_) return fail("signalfd: {}", std::strerror(errno));
+  // A vanished reader (the `vfg start` that forked us) must not kill us.
+  ::signal(SIGPIPE, SIG_IGN);
+  return lock_.set_owner(::getpid());
+}
+
+std::vector<std::string> Supervisor::full_argv(int private_qmp_fd, int public_qmp_fd) const {
+  const auto& given = request_.argv;
+  std::vector<std::string> argv{given.front()};
+  // Paused until checked and tuned; `cont` happens in launch().
+  if (std::find(given.begin(), given.end(), "-S") == given.end()) argv.emplace_back("-S");
+  // A private monitor over a socketpair: no socket file to wait for, nobody
+  // else can take it, and it carries the events the supervisor reports.
+  argv.insert(argv.end(),
+              {"-chardev", fmt::format("socket,id=vfg-supervisor,fd={}", private_qmp_fd), "-mon",
+               "chardev=vfg-supervisor,mode=control"});
+  if (public_qmp_fd >= 0) {
+    // The socket `vfg stop`, `vfg status` and the user's tools connect to,
+    // listening before QEMU even starts.
+    argv.insert(
+        argv.end(),
+        {"-chardev", fmt::format("socket,id=vfg-qmp,fd={},server=on,wait=off", public_qmp_fd),
+         "-mon", "chardev=vfg-qmp,mode=control"});
+  }
+  argv.insert(argv.end(), given.begin() + 1, given.end());
+  return argv;
+}
+
+Result<LaunchInfo> Supervisor::launch() {
+  if (request_.argv.empty()) return fail("no QEMU command line");
+  {
+    // The log holds this run only, so its tail is this run's error.
+    UniqueFd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!log) return fail("cannot create '{}': {}", files_.log.string(), std::strerror(errno));
+  }
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+    return fail("socketpair: {}", std::strerror(errno));
+  UniqueFd ours(pair[0]), theirs(pair[1]);
+  UniqueFd public_qmp;
+  const std::string& qmp_path = files_.qmp_socket.native();
+  bool argv_has_qmp = std::any_of(request_.argv.begin(), request_.argv.end(), [&](const auto& arg) {
+    return arg.find(qmp_path) != std::string::npos;
+  });
+  if (!argv_has_qmp) {
+    auto listening = listen_unix(files_.qmp_socket);
+    if (!listening) {
+      cleanup();
+      return tl::unexpected(listening.error());
+    }
+    public_qmp = std::move(*listening);
+  }
+  argv_ = full_argv(theirs.get(), public_qmp ? public_qmp.get() : -1);
+
+  SpawnOptions options;
+  options.argv = argv_;
+  options.stdout_mode = Stdio::kFile;
+  options.stdout_path = files_.log.string();
+  options.stderr_mode = Stdio::kFile;
+  options.stderr_path = files_.log.string();
+  // Its own session: a terminal's Ctrl-C reaches the supervisor, which shuts
+  // the guest down properly, never QEMU directly (SIGINT would be a hard power-off).
+  options.new_session = true;
+  options.keep_fds = {lock_.fd(), theirs.get()};
+  if (public_qmp) options.keep_fds.push_back(public_qmp.get());
+  auto spawned = spawn(options);
+  if (!spawned) {
+    cleanup();
+    return fail(spawned.error(), "cannot start QEMU");
+  }
+  qemu_ = std::move(*spawned);
+  theirs.reset();
+  public_qmp.reset();
+
+  HostRoot live;
+  VmRecord record;
+  record.name = request_.paths.name;
+  record.supervisor_pid = ::getpid();
+  if (auto self = read_process_stat(live, record.supervisor_pid))
+    record.supervisor_start_ticks = self->start_ticks;
+  record.qemu_pid = qemu_.pid();
+  if (auto stat = read_process_stat(live, qemu_.pid())) record.qemu_start_ticks = stat->start_ticks;
+  record.accelerator = request_.accelerator;
+  record.stop_timeout_seconds = request_.stop_timeout.count();
+  record.argv = argv_;
+  if (auto written = write_record(files_, record); !written)
+    return tl::unexpected(launch_failure(written.error().message));
+
+  auto client = QmpClient::adopt(std::move(ours), request_.qmp_timeout, qemu_.pidfd());
+  if (!client) return tl::unexpected(launch_failure(client.error().message));
+  qmp_.emplace(std::move(*client));
+  auto status = qmp_->execute("query-status", {}, kCommandTimeout);
+  if (!status) return tl::unexpected(launch_failure(status.error().message));
+  std::string state = status->value("status", "");
+  if (state != "prelaunch" && state != "paused") {
+    return tl::unexpected(
+        launch_failure(fmt::format("QEMU is '{}' instead of paused before the start", state)));
+  }
+  for (auto& step : request_.before_continue) {
+    if (auto done = step.run(*qmp_, qemu_.pid()); !done)
+      return tl::unexpected(launch_failure(fmt::format("{}: {}", step.name, done.error().message)));
+  }
+  if (auto resumed = qmp_->execute("cont", {}, kCommandTimeout); !resumed)
+    return tl::unexpected(launch_failure(resumed.error().message));
+  status = qmp_->execute("query-status", {}, kCommandTimeout);
+  if (!status) return tl::unexpected(launch_failure(status.error().message));
+  if (!status->value("running", false)) {
+    return tl::unexpected(launch_failure(
+        fmt::format("QEMU is '{}' instead of running after 'cont'", status->value("status", ""))));
+  }
+  return LaunchInfo{qemu_.pid(), ::getpid(), notes_};
+}
+
+Error Supervisor::launch_failure(std::string_view what) {
+  // QMP often notices QEMU's death a moment before its pidfd does; give it
+  // that moment before concluding that QEMU lives on and must be killed.
+  std::string message;
+  auto exited = qemu_.pid() > 0 ? qemu_.wait_for(2s) : Result<std::optional<ExitStatus>>();
+  if (exited && *exited) {
+    message = fmt::format("QEMU exited during start ({})", (*exited)->describe());
+  } else {
+    qemu_.kill(SIGKILL);
+    (void)qemu_.wait();
+    message = fmt::format("{} (QEMU was stopped)", what);
+  }
+  std::string tail = log_tail(files_.log);
+  if (!tail.empty()) message += fmt::format("\n  last lines of {}:{}", files_.log.string(), tail);
+  if (!argv_.empty()) message += "\n  command: " + quoted_command(argv_);
+  qmp_.reset();
+  cleanup();
+  return Error{message};
+}
+
+void Supervisor::arm_timer(std::chrono::seconds after) {
+  if (!timer_) timer_.reset(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+  itimerspec spec{};
+  spec.it_value.tv_sec = std::max<int64_t>(after.count(), 0);
+  if (spec.it_value.tv_sec == 0) spec.it_value.tv_nsec = 1;  // 0 would disarm it
+  ::timerfd_settime(timer_.get(), 0, &spec, nullptr);
+}
+
+void Supervisor::escalate() {
+  auto progress = [this](const std::string& text) {
+    if (on_progress) on_progress(text);
+  };
+  bool have_qmp = qmp_ && qmp_->connected();
+  switch (phase_) {
+    case Phase::kRunning:
+      phase_ = Phase::kPoweringDown;
+      progress(fmt::format(
+          "shutting down '{}': ACPI power button pressed, waiting up to {} s for the guest "
+          "(interrupt again to force)",
+          request_.paths.name, request_.stop_timeout.count()));
+      if (!have_qmp || !qmp_->execute("system_powerdown", {}, kCommandTimeout)) qemu_.kill(SIGTERM);
+      arm_timer(request_.stop_timeout);
+      break;
+    case Phase::kPoweringDown:
+      phase_ = Phase::kQuitting;
+      progress("telling QEMU to quit");
+      if (!have_qmp || !qmp_->execute("quit", {}, kCommandTimeout)) qemu_.kill(SIGTERM);
+      arm_timer(std::chrono::duration_cast<std::chrono::seconds>(kQuitGrace));
+      break;
+    case Phase::kQuitting:
+      phase_ = Phase::kKilled;
+      progress("QEMU did not quit; killing it");
+      qemu_.kill(SIGKILL);
+      timer_.reset();
+      break;
+    case Phase::kKilled:
+      break;
+  }
+}
+
+void Supervisor::note_event(const QmpEvent& event) {
+  if (event.name == "SHUTDOWN") shutdown_ = event;
+}
+
+VmExit Supervisor::supervise() {
+  while (true) {
+    pollfd fds[4];
+    nfds_t count = 0;
+    fds[count++] = {qemu_.pidfd(), POLLIN, 0};
+    fds[count++] = {signals_.get(), POLLIN, 0};
+    int qmp_index = -1, timer_index = -1;
+    if (qmp_ && qmp_->connected()) {
+      qmp_index = static_cast<int>(count);
+      fds[count++] = {qmp_->fd(), POLLIN, 0};
+    }
+    if (timer_) {
+      timer_index = static_cast<int>(count);
+      fds[count++] = {timer_.get(), POLLIN, 0};
+    }
+    while (qmp_) {
+      auto event = qmp_->pop_event();
+      if (!event) break;
+      note_event(*event);
+    }
+    // No timeout: the supervisor sleeps until something happens.
+    int n = ::poll(fds, count, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;  // cannot happen with valid fds; fall through to reaping
+    }
+    if (fds[0].revents != 0) break;
+    if (qmp_index >= 0 && fds[qmp_index].revents != 0) (void)qmp_->read_available();
+    if (fds[1].revents != 0) {
+      signalfd_siginfo info{};
+      while (::read(signals_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info))
+        escalate();
+    }
+    if (timer_index >= 0 && fds[timer_index].revents != 0) {
+      uint64_t expirations = 0;
+      if (::read(timer_.get(), &expirations, sizeof expirations) > 0) escalate();
+    }
+  }
+  auto status = qemu_.wait();
+  if (qmp_ && qmp_->connected()) (void)qmp_->read_available();
+  while (qmp_) {
+    auto event = qmp_->pop_event();
+    if (!event) break;
+    note_event(*event);
+  }
+
+  VmExit exit;
+  if (status) {
+    exit.exit_code = status->code;
+    exit.signal = status->signal;
+  }
+  if (shutdown_ && shutdown_->data.value("guest", false)) {
+    exit.guest_shutdown = true;
+    exit.description = "the guest powered off";
+  } else if (phase_ == Phase::kKilled) {
+    exit.forced = true;
+    exit.description = "QEMU was killed after it ignored 'quit'";
+  } else if (phase_ == Phase::kQuitting) {
+    exit.forced = true;
+    exit.description = "the guest did not power off in time; QEMU was told to quit";
+  } else if (shutdown_) {
+    exit.forced = phase_ != Phase::kRunning;
+    exit.description = describe_shutdown_reason(shutdown_->data.value("reason", "unknown"));
+  } else if (status && status->signal != 0) {
+    exit.description = "QEMU was " + status->describe();
+  } else if (status) {
+    exit.description = "QEMU " + status->describe();
+  } else {
+    exit.description = "QEMU ended";
+  }
+  cleanup();
+  // Leave the verdict beside QEMU's own output for a later post-mortem.
+  int log = ::open(files_.log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (log >= 0) {
+    std::string line = fmt::format("vfg: {}\n", exit.description);
+    ssize_t ignored = ::write(log, line.data(), line.size());
+    (void)ignored;
+    ::close(log);
+  }
+  return exit;
+}
+
+void Supervisor::cleanup() {
+  if (cleaned_) return;
+  cleaned_ = true;
+  files_.clear();
+}
+
+}  // namespace vfg

@@ -1,0 +1,50 @@
+// What `vfg status` and `vfg list` report about VMs: whether each runs, its
+// state from QMP, its pids and uptime.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
+#include "host/host_root.h"
+#include "util/xdg.h"
+#include "vm/vm_paths.h"
+
+namespace vfg {
+
+struct VmStatus {
+  std::string name;
+  /// "stopped", "starting", or QEMU's own run state from QMP query-status
+  /// ("running", "paused", "prelaunch", "shutdown", ...).
+  std::string state = "stopped";
+  pid_t qemu_pid = 0;
+  pid_t supervisor_pid = 0;
+  /// True while the supervisor that owns QEMU lives.
+  bool supervised = false;
+  std::optional<double> uptime_seconds;
+  /// "kvm" or "tcg" (from QMP query-kvm, else the start record).
+  std::string accelerator;
+  /// Anything odd: QMP unreachable, state left by a crashed run.
+  std::string note;
+
+  [[nodiscard]] bool running() const { return qemu_pid > 0; }
+  [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// Looks up one VM (defined or not: a VM is stopped when nothing runs it).
+VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths);
+
+/// Names of the VM definitions in the config directory (NAME.toml), sorted.
+std::vector<std::string> defined_vm_names(const XdgDirs& dirs);
+
+/// Defined VMs plus any VM with runtime state (running from a definition that
+/// has since been removed), sorted and unique.
+std::vector<std::string> known_vm_names(const XdgDirs& dirs);
+
+/// "3 h 04 min", "12 min 5 s", "42 s".
+std::string format_duration(double seconds);
+
+}  // namespace vfg
