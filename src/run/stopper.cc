@@ -119,6 +119,11 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
       return fail("cannot reach the QMP socket of '{}' to shut the guest down: {}", name,
                   qmp.error().message);
     }
+    if (request.on_progress) {
+      request.on_progress(fmt::format(
+          "pressed the ACPI power button of '{}'; waiting up to {} s for the guest to power off",
+          name, timeout.count()));
+    }
     auto pressed = client->execute("system_powerdown", {}, 5s);
     if (!pressed) return fail(pressed.error(), fmt::format("cannot shut down '{}'", name));
     gone = wait_for_exit(pidfd.get(), client, Clock::now() + timeout, shutdown);
@@ -126,6 +131,7 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
   }
   if (!gone) {
     outcome.how = StopOutcome::How::kQuit;
+    if (request.on_progress) request.on_progress(fmt::format("telling QEMU of '{}' to quit", name));
     bool asked = client != nullptr && client->connected() && client->execute("quit", {}, 5s);
     if (!asked) signal_pidfd(pidfd.get(), SIGTERM);
     gone = wait_for_exit(pidfd.get(), client, Clock::now() + kQuitGrace, shutdown);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,6 +20,8 @@ struct StopRequest {
   std::optional<std::chrono::seconds> timeout;
   /// Skip the power-down: `quit` at once.
   bool force = false;
+  /// Told about each step as it begins ("waiting up to 60 s for the guest ...").
+  std::function<void(const std::string&)> on_progress;
 };
 
 /// How a stop went.
