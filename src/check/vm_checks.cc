@@ -1,0 +1,272 @@
+#include "check/vm_checks.h"
+
+#include <fmt/format.h>
+
+#include "check/host_checks.h"
+#include "util/strings.h"
+
+namespace vfg::check {
+
+namespace {
+
+std::string kib(uint64_t bytes) { return std::to_string((bytes + 1023) / 1024); }
+
+std::string limit_text(uint64_t bytes) {
+  return bytes == MemlockLimit::kUnlimited ? "unlimited" : format_bytes(bytes);
+}
+
+uint64_t page_size_of(HugePages pages) {
+  switch (pages) {
+    case HugePages::k2M:
+      return 2 * kMiB;
+    case HugePages::k1G:
+      return kGiB;
+    case HugePages::kNone:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+uint64_t memlock_need(const VmConfig& config, uint64_t looking_glass_size) {
+  bool passes_devices = !config.gpus.empty();
+  if (!passes_devices && !config.memory.lock) return 0;
+  uint64_t need = config.memory.size + looking_glass_size + kGiB;
+  // mlockall and VFIO pinning both charge locked_vm, so together they count twice.
+  if (config.memory.lock && passes_devices) need += config.memory.size;
+  return need;
+}
+
+Finding check_vm_accel(const VmConfig& config, const SystemState& state) {
+  const std::string id = "vm.accel";
+  bool kvm = kvm_runs_guests(state);
+  switch (config.accel) {
+    case Accel::kTcg:
+      return pass(id, "runs with TCG, as the definition asks (software emulation)");
+    case Accel::kKvm:
+      if (kvm) return pass(id, "runs with KVM");
+      return failure(id, "the definition asks for KVM, but KVM cannot run guests here",
+                     check_kvm(state).title,
+                     "fix KVM (see kvm.usable), or set accel = \"auto\" to fall back to TCG");
+    case Accel::kAuto:
+      break;
+  }
+  if (kvm) return pass(id, "runs with KVM");
+  Finding host = check_kvm(state);
+  return warn(id, "runs with TCG (software emulation): KVM cannot run guests here", host.title,
+              host.fix);
+}
+
+std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState& state,
+                                      const VmResourceFacts& facts,
+                                      const SetupExpectations& setup) {
+  const std::string id = "vm.memlock";
+  uint64_t need = memlock_need(config, facts.looking_glass_size);
+  if (need == 0) return {};
+  std::string parts = format_bytes(config.memory.size) + " RAM";
+  if (config.memory.lock && !config.gpus.empty()) parts += " ×2 (mem-lock on top of VFIO pinning)";
+  if (facts.looking_glass_size > 0)
+    parts += " + " + format_bytes(facts.looking_glass_size) + " Looking Glass";
+  parts += " + 1 GiB";
+  const MemlockLimit& limit = state.process_memlock;
+  std::string detail =
+      fmt::format("needs {} ({}); this process may lock {} (hard {})", format_bytes(need), parts,
+                  limit_text(limit.soft), limit_text(limit.hard));
+  if (state.user_manager_memlock)
+    detail +=
+        fmt::format(", the systemd user manager {}", limit_text(state.user_manager_memlock->soft));
+  std::string raise = setup.known
+                          ? "run `vfg setup` (memlock limit step), then log out and back in"
+                          : fmt::format(
+                                "echo '{} - memlock {}' | sudo tee "
+                                "/etc/security/limits.d/90-vfg-memlock.conf, then log out and "
+                                "back in",
+                                state.identity.user, kib(need));
+  if (state.identity.uid == 0 && limit.soft < need)
+    return {pass(id, "memlock: root is not limited (CAP_IPC_LOCK)", detail)};
+  if (limit.soft >= need) {
+    if (state.user_manager_memlock && state.user_manager_memlock->soft < need)
+      return {warn(id, "memlock enough here, but units of the systemd user manager get less",
+                   detail, raise)};
+    return {pass(id, "memlock limit covers the VM", detail)};
+  }
+  if (limit.hard >= need)
+    return {failure(id, "memlock soft limit too low: VFIO cannot pin the guest's RAM", detail,
+                    fmt::format("run `ulimit -l {}` in this shell before `vfg start` (the hard "
+                                "limit allows it); for good: {}",
+                                kib(need), raise))};
+  return {failure(id, "memlock limit too low: VFIO cannot pin the guest's RAM", detail, raise)};
+}
+
+std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemState& state) {
+  const std::string id = "vm.hugepages";
+  uint64_t size = page_size_of(config.memory.hugepages);
+  if (size == 0) return {};
+  std::string kb = std::to_string(size / 1024);
+  uint64_t want = (config.memory.size + size - 1) / size;
+  const HugepagePool* pool = nullptr;
+  for (const auto& candidate : state.hugepages)
+    if (candidate.page_size == size) pool = &candidate;
+  std::string pool_path = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/nr_hugepages", kb);
+  if (pool == nullptr)
+    return {failure(id, fmt::format("no {} hugepage pool on this kernel", format_bytes(size)),
+                    "the kernel or CPU does not support this page size",
+                    "set hugepages = \"2M\" (or none) in the definition")};
+  std::string detail = fmt::format("needs {} pages of {}; the pool has {} free of {}", want,
+                                   format_bytes(size), pool->free, pool->total);
+  if (pool->free >= want)
+    return {pass(
+        id,
+        fmt::format("hugepages: {} free pages of {} cover the RAM", pool->free, format_bytes(size)),
+        detail)};
+  uint64_t total = pool->total + (want - pool->free);
+  std::string fix = fmt::format("echo {} | sudo tee {}", total, pool_path);
+  if (size == kGiB) fix += " (1 GiB pages are best reserved at boot: hugepagesz=1G hugepages=N)";
+  return {failure(id,
+                  fmt::format("hugepages: {} free pages of {} cannot hold {} of RAM", pool->free,
+                              format_bytes(size), format_bytes(config.memory.size)),
+                  detail, fix)};
+}
+
+std::vector<Finding> check_vm_looking_glass(const VmConfig& config, const SystemState& state,
+                                            const VmResourceFacts& facts,
+                                            const SetupExpectations& setup) {
+  const std::string id = "vm.looking_glass";
+  const LookingGlassConfig& lg = config.looking_glass;
+  if (!lg.enabled) return {};
+  const NodeInfo& node = facts.looking_glass_node;
+  std::string size = format_bytes(facts.looking_glass_size);
+  std::string size_mb = std::to_string(facts.looking_glass_size / kMiB);
+  if (lg.backend == LookingGlassConfig::Backend::kKvmfr) {
+    std::string load = setup.known ? "run `vfg setup` (kvmfr module step), then reboot"
+                                   : "sudo modprobe kvmfr static_size_mb=" + size_mb;
+    if (!node.exists)
+      return {failure(id, node.path + " is missing: the kvmfr module is not loaded",
+                      "Looking Glass needs " + size, load)};
+    if (node.type == 'f')
+      return {failure(
+          id, node.path + " is a regular file, not the kvmfr device",
+          "QEMU ran before the kvmfr module was loaded and created it",
+          "sudo rm " + node.path + " && " +
+              (setup.known ? std::string("sudo modprobe kvmfr static_size_mb=") + size_mb : load))};
+    if (node.type != 'c')
+      return {failure(id, node.path + " is not a character device", describe_node(node, state),
+                      "sudo rm -r " + node.path + " && " + load)};
+    if (!can_access(node, state.identity, true))
+      return {
+          failure(id, node.path + " is not readable and writable by " + state.identity.user,
+                  describe_node(node, state),
+                  access_fix(node, state,
+                             setup.known ? "run `vfg setup` (udev rule for kvmfr)"
+                                         : "add SUBSYSTEM==\"kvmfr\", GROUP=\"kvm\", "
+                                           "MODE=\"0660\", TAG+=\"uaccess\" to "
+                                           "/etc/udev/rules.d/70-kvmfr.rules")),
+      };
+    return {pass(
+        id,
+        "Looking Glass: " + node.path + " is the kvmfr device, usable by " + state.identity.user,
+        describe_node(node, state) + "; the VM maps " + size)};
+  }
+  // /dev/shm: QEMU creates a missing file itself (0644, owned by whoever runs it).
+  if (!node.exists)
+    return {pass(id, "Looking Glass: QEMU creates " + node.path + " (" + size + ")",
+                 "it is created on start, owned by " + state.identity.user)};
+  if (node.type != 'f')
+    return {failure(id, node.path + " is not a regular file", describe_node(node, state),
+                    "sudo rm -r " + node.path)};
+  if (!can_access(node, state.identity, true))
+    return {failure(id, node.path + " is not readable and writable by " + state.identity.user,
+                    describe_node(node, state),
+                    setup.known ? "run `vfg setup` (tmpfiles rule for the Looking Glass file)"
+                                : "sudo chown " + state.identity.user + " " + node.path)};
+  if (node.size != 0 && node.size != facts.looking_glass_size)
+    return {failure(
+        id, fmt::format("{} holds {}, the VM maps {}", node.path, format_bytes(node.size), size),
+        "the size changed since QEMU created the file", "rm " + node.path)};
+  return {pass(id, "Looking Glass: " + node.path + " usable by " + state.identity.user,
+               describe_node(node, state))};
+}
+
+std::vector<Finding> check_vm_disks(const VmConfig& config, const SystemState& state,
+                                    const VmResourceFacts& facts, const SetupExpectations& setup) {
+  std::vector<Finding> findings;
+  for (size_t i = 0; i < config.disks.size() && i < facts.disks.size(); ++i) {
+    const DiskConfig& disk = config.disks[i];
+    const NodeInfo& node = facts.disks[i];
+    std::string id = fmt::format("vm.disk.{}", i);
+    bool write = !disk.read_only && disk.media != DiskMedia::kCdrom;
+    if (!node.exists) {
+      findings.push_back(
+          failure(id, disk.path + " does not exist", "",
+                  is_block_device_path(disk.path)
+                      ? "check the path with `ls -l /dev/disk/by-id/`"
+                      : "create it: qemu-img create -f qcow2 " + shell_quote(disk.path) + " 128G"));
+      continue;
+    }
+    if (is_block_device_path(disk.path) && node.type != 'b') {
+      findings.push_back(failure(id, disk.path + " is not a block device",
+                                 describe_node(node, state),
+                                 "name a disk or partition, e.g. from /dev/disk/by-id/"));
+      continue;
+    }
+    if (!can_access(node, state.identity, write)) {
+      std::string rule =
+          setup.known ? "run `vfg setup` (udev rule giving " + state.identity.user + " this disk)"
+                      : "sudo chown " + state.identity.user + " " + shell_quote(disk.path) +
+                            " (until the next boot; a udev rule makes it last)";
+      findings.push_back(
+          failure(id,
+                  fmt::format("{} is not {} by {}", disk.path,
+                              write ? "readable and writable" : "readable", state.identity.user),
+                  describe_node(node, state), access_fix(node, state, rule)));
+      continue;
+    }
+    findings.push_back(
+        pass(id, fmt::format("disk {} usable", disk.path), describe_node(node, state)));
+  }
+  return findings;
+}
+
+std::vector<Finding> check_vm_inputs(const VmConfig& config, const SystemState& state,
+                                     const VmResourceFacts& facts) {
+  std::vector<Finding> findings;
+  for (size_t i = 0; i < config.inputs.size() && i < facts.inputs.size(); ++i) {
+    const NodeInfo& node = facts.inputs[i];
+    std::string id = fmt::format("vm.input.{}", i);
+    const std::string& path = config.inputs[i].evdev;
+    if (!node.exists) {
+      findings.push_back(failure(id, path + " does not exist", "the device is unplugged or renamed",
+                                 "pick one from `ls /dev/input/by-id/`"));
+      continue;
+    }
+    if (!can_access(node, state.identity, false)) {
+      findings.push_back(failure(
+          id, fmt::format("{} is not readable by {}", path, state.identity.user),
+          describe_node(node, state),
+          access_fix(node, state,
+                     "add a udev rule giving " + state.identity.user + " read access to it")));
+      continue;
+    }
+    findings.push_back(pass(id, "input " + path + " readable", describe_node(node, state)));
+  }
+  return findings;
+}
+
+std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts& host,
+                                        const VmResourceFacts& facts,
+                                        const SetupExpectations& setup) {
+  std::vector<Finding> findings;
+  auto append = [&](std::vector<Finding> more) {
+    for (auto& finding : more) findings.push_back(std::move(finding));
+  };
+  findings.push_back(check_vm_accel(config, host.system));
+  append(check_vm_memlock(config, host.system, facts, setup));
+  append(check_vm_hugepages(config, host.system));
+  append(check_vm_looking_glass(config, host.system, facts, setup));
+  append(check_vm_disks(config, host.system, facts, setup));
+  append(check_vm_inputs(config, host.system, facts));
+  return findings;
+}
+
+}  // namespace vfg::check

@@ -1,0 +1,209 @@
+#include "check/vm_checks.h"
+
+#include <gtest/gtest.h>
+
+namespace vfg::check {
+namespace {
+
+SystemState alice_host() {
+  SystemState state;
+  state.cpu_vendor = "AuthenticAMD";
+  state.cpu_svm = true;
+  state.kvm = NodeInfo{"/dev/kvm", true, 'c', 0660, 0, 104, 0};
+  state.identity = Identity{1000, "alice", 1000, {1000, 104}};
+  state.groups = {{"root", 0, {}},
+                  {"disk", 6, {}},
+                  {"kvm", 104, {"alice"}},
+                  {"input", 105, {}},
+                  {"alice", 1000, {}}};
+  state.process_memlock = {8 * kMiB, 8 * kMiB};
+  return state;
+}
+
+VmConfig gaming_vm() {
+  VmConfig config;
+  config.name = "win11";
+  config.memory.size = 16 * kGiB;
+  GpuConfig gpu;
+  gpu.address = "0000:01:00.0";
+  config.gpus.push_back(gpu);
+  return config;
+}
+
+SetupExpectations known_setup() {
+  SetupExpectations setup;
+  setup.known = true;
+  return setup;
+}
+
+TEST(VmAccel, KvmOrNamedTcg) {
+  VmConfig config = gaming_vm();
+  SystemState state = alice_host();
+  EXPECT_EQ(check_vm_accel(config, state).title, "runs with KVM");
+  state.cpu_svm = false;
+  Finding tcg = check_vm_accel(config, state);
+  EXPECT_EQ(tcg.status, Status::kWarn);
+  EXPECT_EQ(tcg.title, "runs with TCG (software emulation): KVM cannot run guests here");
+  config.accel = Accel::kKvm;
+  Finding insist = check_vm_accel(config, state);
+  EXPECT_EQ(insist.status, Status::kFail);
+  EXPECT_EQ(insist.fix, "fix KVM (see kvm.usable), or set accel = \"auto\" to fall back to TCG");
+}
+
+TEST(VmMemlock, NeedIsRamPlusLookingGlassPlusOneGiB) {
+  VmConfig config = gaming_vm();
+  EXPECT_EQ(memlock_need(config, 64 * kMiB), 17 * kGiB + 64 * kMiB);
+  config.memory.lock = true;
+  EXPECT_EQ(memlock_need(config, 0), 33 * kGiB);
+  config.gpus.clear();
+  EXPECT_EQ(memlock_need(config, 0), 17 * kGiB);
+  config.memory.lock = false;
+  EXPECT_EQ(memlock_need(config, 0), 0u);
+}
+
+TEST(VmMemlock, PassesWithEnoughAndFailsWithTheDefault) {
+  VmConfig config = gaming_vm();
+  SystemState state = alice_host();
+  VmResourceFacts facts;
+  facts.looking_glass_size = 32 * kMiB;
+  auto bad = check_vm_memlock(config, state, facts, {});
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].status, Status::kFail);
+  EXPECT_EQ(bad[0].detail,
+            "needs 17.0 GiB (16 GiB RAM + 32 MiB Looking Glass + 1 GiB); this process may lock "
+            "8 MiB (hard 8 MiB)");
+  EXPECT_EQ(
+      bad[0].fix,
+      "echo 'alice - memlock 17858560' | sudo tee /etc/security/limits.d/90-vfg-memlock.conf, "
+      "then log out and back in");
+  EXPECT_EQ(check_vm_memlock(config, state, facts, known_setup())[0].fix,
+            "run `vfg setup` (memlock limit step), then log out and back in");
+
+  state.process_memlock = {8 * kMiB, MemlockLimit::kUnlimited};
+  EXPECT_EQ(check_vm_memlock(config, state, facts, known_setup())[0].fix,
+            "run `ulimit -l 17858560` in this shell before `vfg start` (the hard limit allows "
+            "it); for good: run `vfg setup` (memlock limit step), then log out and back in");
+
+  state.process_memlock = {MemlockLimit::kUnlimited, MemlockLimit::kUnlimited};
+  auto ok = check_vm_memlock(config, state, facts, {});
+  EXPECT_EQ(ok[0].status, Status::kPass);
+  state.user_manager_memlock = MemlockLimit{8 * kMiB, 8 * kMiB};
+  EXPECT_EQ(check_vm_memlock(config, state, facts, {})[0].status, Status::kWarn);
+
+  config.gpus.clear();
+  EXPECT_TRUE(check_vm_memlock(config, state, facts, {}).empty());
+}
+
+TEST(VmHugepages, FreePoolAgainstNeed) {
+  VmConfig config = gaming_vm();
+  SystemState state = alice_host();
+  EXPECT_TRUE(check_vm_hugepages(config, state).empty());
+  config.memory.hugepages = HugePages::k2M;
+  state.hugepages = {{2 * kMiB, 8192, 8192}, {kGiB, 0, 0}};
+  auto ok = check_vm_hugepages(config, state);
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, Status::kPass);
+  state.hugepages[0].free = 100;
+  auto bad = check_vm_hugepages(config, state);
+  EXPECT_EQ(bad[0].status, Status::kFail);
+  EXPECT_EQ(bad[0].detail, "needs 8192 pages of 2 MiB; the pool has 100 free of 8192");
+  EXPECT_EQ(bad[0].fix,
+            "echo 16284 | sudo tee /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages");
+  config.memory.hugepages = HugePages::k1G;
+  EXPECT_EQ(check_vm_hugepages(config, state)[0].fix,
+            "echo 16 | sudo tee /sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages (1 GiB "
+            "pages are best reserved at boot: hugepagesz=1G hugepages=N)");
+}
+
+TEST(VmLookingGlass, KvmfrMustBeACharacterDevice) {
+  VmConfig config = gaming_vm();
+  config.looking_glass.enabled = true;
+  SystemState state = alice_host();
+  VmResourceFacts facts;
+  facts.looking_glass_size = 32 * kMiB;
+  facts.looking_glass_node = NodeInfo{"/dev/kvmfr0", true, 'c', 0660, 0, 104, 0};
+  auto ok = check_vm_looking_glass(config, state, facts, {});
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, Status::kPass);
+
+  facts.looking_glass_node.type = 'f';
+  auto file = check_vm_looking_glass(config, state, facts, {});
+  EXPECT_EQ(file[0].status, Status::kFail);
+  EXPECT_EQ(file[0].title, "/dev/kvmfr0 is a regular file, not the kvmfr device");
+  EXPECT_EQ(file[0].fix, "sudo rm /dev/kvmfr0 && sudo modprobe kvmfr static_size_mb=32");
+
+  facts.looking_glass_node.exists = false;
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, known_setup())[0].fix,
+            "run `vfg setup` (kvmfr module step), then reboot");
+
+  facts.looking_glass_node = NodeInfo{"/dev/kvmfr0", true, 'c', 0600, 0, 0, 0};
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].fix,
+            "add SUBSYSTEM==\"kvmfr\", GROUP=\"kvm\", MODE=\"0660\", TAG+=\"uaccess\" to "
+            "/etc/udev/rules.d/70-kvmfr.rules");
+}
+
+TEST(VmLookingGlass, ShmFileOwnerModeAndSize) {
+  VmConfig config = gaming_vm();
+  config.looking_glass.enabled = true;
+  config.looking_glass.backend = LookingGlassConfig::Backend::kShm;
+  SystemState state = alice_host();
+  VmResourceFacts facts;
+  facts.looking_glass_size = 32 * kMiB;
+  facts.looking_glass_node =
+      NodeInfo{"/dev/shm/looking-glass", true, 'f', 0660, 1000, 104, 32 * kMiB};
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].status, Status::kPass);
+  facts.looking_glass_node.size = 64 * kMiB;
+  auto size = check_vm_looking_glass(config, state, facts, {});
+  EXPECT_EQ(size[0].status, Status::kFail);
+  EXPECT_EQ(size[0].title, "/dev/shm/looking-glass holds 64 MiB, the VM maps 32 MiB");
+  EXPECT_EQ(size[0].fix, "rm /dev/shm/looking-glass");
+  facts.looking_glass_node = NodeInfo{"/dev/shm/looking-glass", true, 'f', 0644, 0, 0, 0};
+  auto owner = check_vm_looking_glass(config, state, facts, {});
+  EXPECT_EQ(owner[0].status, Status::kFail);
+  EXPECT_EQ(owner[0].fix, "sudo chown alice /dev/shm/looking-glass");
+  facts.looking_glass_node.exists = false;
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].status, Status::kPass);
+}
+
+TEST(VmDisks, BlockDeviceAccess) {
+  VmConfig config = gaming_vm();
+  DiskConfig disk;
+  disk.path = "/dev/disk/by-id/nvme-Samsung_980_S1";
+  config.disks.push_back(disk);
+  SystemState state = alice_host();
+  VmResourceFacts facts;
+  facts.disks = {NodeInfo{disk.path, true, 'b', 0660, 1000, 6, 0}};
+  auto ok = check_vm_disks(config, state, facts, {});
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].status, Status::kPass);
+  facts.disks[0].uid = 0;
+  auto bad = check_vm_disks(config, state, facts, {});
+  EXPECT_EQ(bad[0].status, Status::kFail);
+  EXPECT_EQ(bad[0].title,
+            "/dev/disk/by-id/nvme-Samsung_980_S1 is not readable and writable by alice");
+  EXPECT_EQ(bad[0].fix, "sudo usermod -aG disk alice, then log out and back in");
+  facts.disks[0].mode = 0600;
+  EXPECT_EQ(check_vm_disks(config, state, facts, known_setup())[0].fix,
+            "run `vfg setup` (udev rule giving alice this disk)");
+  facts.disks[0].exists = false;
+  EXPECT_EQ(check_vm_disks(config, state, facts, {})[0].fix,
+            "check the path with `ls -l /dev/disk/by-id/`");
+}
+
+TEST(VmInputs, EvdevNeedsTheInputGroup) {
+  VmConfig config = gaming_vm();
+  config.inputs.push_back(
+      InputConfig{"/dev/input/by-id/usb-kbd-event-kbd", true, true, "ctrl-ctrl"});
+  SystemState state = alice_host();
+  VmResourceFacts facts;
+  facts.inputs = {NodeInfo{config.inputs[0].evdev, true, 'c', 0660, 0, 105, 0}};
+  auto bad = check_vm_inputs(config, state, facts);
+  ASSERT_EQ(bad.size(), 1u);
+  EXPECT_EQ(bad[0].status, Status::kFail);
+  EXPECT_EQ(bad[0].fix, "sudo usermod -aG input alice, then log out and back in");
+  state.identity.process_gids.push_back(105);
+  EXPECT_EQ(check_vm_inputs(config, state, facts)[0].status, Status::kPass);
+}
+
+}  // namespace
+}  // namespace vfg::check
