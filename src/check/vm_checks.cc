@@ -54,7 +54,7 @@ Finding check_vm_accel(const VmConfig& config, const SystemState& state) {
   }
   if (kvm) return pass(id, "runs with KVM");
   Finding host = check_kvm(state);
-  return warn(id, "runs with TCG (software emulation): KVM cannot run guests here", host.title,
+  return warn(id, "runs with TCG (software emulation): KVM cannot run guests here", host.detail,
               host.fix);
 }
 
@@ -103,12 +103,11 @@ std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemStat
   const std::string id = "vm.hugepages";
   uint64_t size = page_size_of(config.memory.hugepages);
   if (size == 0) return {};
-  std::string kb = std::to_string(size / 1024);
   uint64_t want = (config.memory.size + size - 1) / size;
   const HugepagePool* pool = nullptr;
   for (const auto& candidate : state.hugepages)
     if (candidate.page_size == size) pool = &candidate;
-  std::string pool_path = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/nr_hugepages", kb);
+  std::string pool_path = hugepage_pool_file(size);
   if (pool == nullptr)
     return {failure(id, fmt::format("no {} hugepage pool on this kernel", format_bytes(size)),
                     "the kernel or CPU does not support this page size",

@@ -2,14 +2,17 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "check/facts.h"
-#include "check/host_checks.h"
 #include "check/render.h"
+#include "check/run_checks.h"
 #include "util/diagnostics.h"
+#include "util/xdg.h"
+#include "vm/config_loader.h"
+#include "vm/vm_paths.h"
 
 namespace vfg::cli {
 
@@ -20,14 +23,29 @@ struct CheckOptions {
   bool json = false;
 };
 
+Result<VmConfig> load_named_vm(const std::string& name) {
+  if (auto valid = validate_vm_name(name); !valid) return tl::unexpected(valid.error());
+  auto dirs = XdgDirs::from_environment();
+  if (!dirs) return tl::unexpected(dirs.error());
+  return load_vm_config(VmPaths::make(*dirs, name).config_file);
+}
+
 int run_check(const Context& context, const CheckOptions& options) {
   auto root = context.host();
   if (!root) return report_failure(root.error());
-  auto facts = check::gather_host_facts(*root);
-  if (!facts) return report_failure(facts.error());
+  std::optional<VmConfig> vm;
+  if (!options.name.empty()) {
+    auto loaded = load_named_vm(options.name);
+    if (!loaded)
+      return report_failure(loaded.error(),
+                            "VM definitions live in $XDG_CONFIG_HOME/vfg/NAME.toml "
+                            "(~/.config/vfg/NAME.toml)");
+    vm = std::move(*loaded);
+  }
   check::SetupExpectations setup;
-  check::Report report;
-  report.findings = check::check_host(*facts, setup);
+  auto input = check::gather_check_input(*root, vm ? &*vm : nullptr, setup);
+  if (!input) return report_failure(input.error());
+  check::Report report = check::judge(*input);
   if (options.json)
     fmt::print("{}", check::render_json(report));
   else

@@ -273,6 +273,17 @@ NodeInfo stat_node(const HostRoot& root, std::string_view host_path) {
   return node;
 }
 
+NodeInfo vfio_group_node(const HostRoot& root, int group) {
+  return stat_node(root, "/dev/vfio/" + std::to_string(group));
+}
+
+NodeInfo vfio_container_node(const HostRoot& root) { return stat_node(root, "/dev/vfio/vfio"); }
+
+std::string hugepage_pool_file(uint64_t page_size) {
+  return "/sys/kernel/mm/hugepages/hugepages-" + std::to_string(page_size / 1024) +
+         "kB/nr_hugepages";
+}
+
 bool can_access(const NodeInfo& node, const Identity& who, bool write) {
   if (!node.exists) return false;
   if (who.uid == 0) return true;

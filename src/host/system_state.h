@@ -132,6 +132,15 @@ Result<SystemState> read_system_state(const HostRoot& root);
 /// stat() of one node, through the root.
 NodeInfo stat_node(const HostRoot& root, std::string_view host_path);
 
+/// The VFIO group node of IOMMU group `group` (/dev/vfio/N).
+NodeInfo vfio_group_node(const HostRoot& root, int group);
+
+/// The VFIO container node every group is opened through (/dev/vfio/vfio).
+NodeInfo vfio_container_node(const HostRoot& root);
+
+/// The file that sizes the hugepage pool of `page_size` bytes (for fix commands).
+std::string hugepage_pool_file(uint64_t page_size);
+
 /// Whether `who` may open `node` for reading (and writing when `write`) by its
 /// owner, group and mode bits (root always may). A pure function, so a check
 /// gives the same answer for a fixture tree as for the live system.

@@ -1,0 +1,286 @@
+#include "check/passthrough_checks.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "check/host_checks.h"
+#include "check/reset_bug.h"
+#include "util/strings.h"
+
+namespace vfg::check {
+
+namespace {
+
+std::string normalised(const std::string& text) {
+  auto address = PciAddress::parse(text);
+  return address ? address->to_string() : text;
+}
+
+// "0000:22:00.0 (10de:1c82, bound to nvidia)".
+std::string describe(const PciFunction& function) {
+  std::string name = function.device_name.empty()
+                         ? function.id_string()
+                         : function.id_string() + " " + function.device_name;
+  std::string driver = function.driver ? "bound to " + *function.driver : "no driver";
+  return fmt::format("{} ({}, {})", function.address.to_string(), name, driver);
+}
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+const GpuCard* card_of(const PciFacts& pci, const std::string& address) {
+  for (const auto& card : pci.cards)
+    if (card.gpu.to_string() == address) return &card;
+  return nullptr;
+}
+
+std::string bind_fix(const std::string& address, const SetupExpectations& setup) {
+  if (setup.known) return "run `vfg setup` (binds it to vfio-pci at boot), then reboot";
+  // Rebinding now, by address (driver_override), so identical cards elsewhere are untouched.
+  return fmt::format(
+      "sudo modprobe vfio-pci; echo vfio-pci | sudo tee /sys/bus/pci/devices/{0}/driver_override; "
+      "echo {0} | sudo tee /sys/bus/pci/devices/{0}/driver/unbind /sys/bus/pci/drivers_probe",
+      address);
+}
+
+Finding check_function(const std::string& address, const PciFacts& pci,
+                       const SetupExpectations& setup) {
+  std::string id = "vm.device." + address;
+  auto parsed = PciAddress::parse(address);
+  const PciFunction* function = parsed ? pci.pci.find(*parsed) : nullptr;
+  if (function == nullptr)
+    return failure(id, address + " is not a PCI device on this host",
+                   "no such address under /sys/bus/pci/devices",
+                   "pick the card's address from `vfg list` and update the definition");
+  if (function->driver && function->driver->rfind("vfio", 0) == 0)
+    return pass(id, describe(*function));
+  bool planned = contains(setup.vfio_devices, address);
+  std::string title =
+      function->driver ? fmt::format("{} is bound to {}, not vfio-pci", address, *function->driver)
+                       : fmt::format("{} has no driver; QEMU needs vfio-pci", address);
+  std::string detail = describe(*function);
+  if (planned) detail += "; the setup plan binds it to vfio-pci at boot";
+  return failure(id, title, detail, bind_fix(address, setup));
+}
+
+std::vector<Finding> check_groups(const std::vector<std::string>& passed, const PciFacts& pci) {
+  std::vector<Finding> findings;
+  std::set<int> seen;
+  for (const auto& address : passed) {
+    auto parsed = PciAddress::parse(address);
+    const PciFunction* function = parsed ? pci.pci.find(*parsed) : nullptr;
+    if (function == nullptr || !function->iommu_group) continue;
+    int number = *function->iommu_group;
+    if (!seen.insert(number).second) continue;
+    const IommuGroup* group = pci.groups.find(number);
+    if (group == nullptr) continue;
+    std::string id = fmt::format("vm.group.{}", number);
+    std::vector<std::string> blocking, idle;
+    for (const auto& member : group_endpoints(*group, pci.pci)) {
+      if (contains(passed, member.to_string())) continue;
+      const PciFunction* other = pci.pci.find(member);
+      if (other == nullptr) continue;
+      (driver_allows_vfio_group(other->driver) ? idle : blocking).push_back(describe(*other));
+    }
+    for (const auto& name : group->other_devices) blocking.push_back(name);
+    if (!blocking.empty()) {
+      findings.push_back(failure(
+          id,
+          fmt::format("IOMMU group {} is not viable: it also holds {}", number,
+                      join(blocking, ", ")),
+          "every endpoint of a group must go to the VM (or have no driver): the kernel refuses "
+          "the group otherwise",
+          "move the card to a slot with its own IOMMU group (see `vfg list`), or pass every "
+          "device of the group to the VM"));
+    } else if (!idle.empty()) {
+      findings.push_back(
+          pass(id, fmt::format("IOMMU group {} viable; it also holds {}", number, join(idle, ", ")),
+               "those have no host driver, so the kernel allows the group"));
+    } else {
+      findings.push_back(pass(id, fmt::format("IOMMU group {} holds only the passed devices "
+                                              "(and bridges)",
+                                              number)));
+    }
+  }
+  return findings;
+}
+
+std::vector<Finding> check_vfio_nodes(const std::vector<std::string>& passed,
+                                      const SystemState& state, const PciFacts& pci,
+                                      const SetupExpectations& setup) {
+  std::vector<Finding> findings;
+  const std::string rule =
+      setup.known ? "run `vfg setup` (udev rule giving " + state.identity.user + " /dev/vfio/*)"
+                  : "add SUBSYSTEM==\"vfio\", OWNER=\"" + state.identity.user +
+                        "\", MODE=\"0660\" to /etc/udev/rules.d/99-vfg-vfio.rules, then sudo "
+                        "udevadm trigger";
+  std::set<int> seen;
+  for (const auto& address : passed) {
+    auto parsed = PciAddress::parse(address);
+    const PciFunction* function = parsed ? pci.pci.find(*parsed) : nullptr;
+    // The node exists only once vfio-pci owns the device; the device finding covers that.
+    if (function == nullptr || !function->iommu_group || !function->driver ||
+        function->driver->rfind("vfio", 0) != 0)
+      continue;
+    int number = *function->iommu_group;
+    if (!seen.insert(number).second) continue;
+    auto node = pci.vfio_nodes.find(number);
+    if (node == pci.vfio_nodes.end()) continue;
+    std::string id = fmt::format("vm.vfio.{}", number);
+    if (!node->second.exists) {
+      findings.push_back(failure(id, node->second.path + " is missing although vfio-pci is bound",
+                                 "", "sudo udevadm trigger --subsystem-match=vfio"));
+    } else if (!can_access(node->second, state.identity, true)) {
+      findings.push_back(failure(id,
+                                 fmt::format("{} is not readable and writable by {}",
+                                             node->second.path, state.identity.user),
+                                 describe_node(node->second, state),
+                                 access_fix(node->second, state, rule)));
+    } else {
+      findings.push_back(
+          pass(id, node->second.path + " usable", describe_node(node->second, state)));
+    }
+  }
+  if (!seen.empty() && pci.vfio_container.exists &&
+      !can_access(pci.vfio_container, state.identity, true))
+    findings.push_back(failure(
+        "vm.vfio.container", pci.vfio_container.path + " is not readable and writable",
+        describe_node(pci.vfio_container, state),
+        "sudo chmod 0666 " + pci.vfio_container.path + " (udev's default for the VFIO container)"));
+  return findings;
+}
+
+Finding framebuffer_finding(const GpuCard& card, const SystemState& state) {
+  std::vector<std::string> holders;
+  std::string unbind;
+  bool simpledrm = false;
+  for (const auto& fb : state.framebuffers) {
+    holders.push_back(fb.device.empty() ? fb.driver : fb.device);
+    if (fb.driver == "simple-framebuffer" || fb.driver == "simpledrm") simpledrm = true;
+    if (!fb.device.empty() && unbind.empty())
+      unbind = fmt::format("echo {} | sudo tee /sys/bus/platform/drivers/{}/unbind", fb.device,
+                           fb.driver);
+  }
+  std::string param =
+      simpledrm ? "initcall_blacklist=simpledrm_platform_driver_init" : "video=efifb:off";
+  std::string fix = unbind.empty()
+                        ? "add " + param + " to the kernel command line and reboot"
+                        : unbind + " (for good: add " + param + " to the kernel command line)";
+  return warn("vm.framebuffer",
+              fmt::format("a boot framebuffer ({}) holds the memory of {}", join(holders, ", "),
+                          card.gpu.to_string()),
+              "the firmware's framebuffer lives in the boot GPU's BAR; vfio then cannot reserve "
+              "it (\"BAR can't reserve\")",
+              fix);
+}
+
+}  // namespace
+
+PciFacts gather_pci_facts(const HostRoot& root) {
+  PciFacts facts;
+  facts.pci = scan_pci(root);
+  facts.groups = scan_iommu_groups(root);
+  facts.cards = find_gpu_cards(facts.pci, facts.groups);
+  for (const auto& group : facts.groups.groups)
+    facts.vfio_nodes[group.number] = vfio_group_node(root, group.number);
+  facts.vfio_container = vfio_container_node(root);
+  return facts;
+}
+
+std::vector<std::string> passed_functions(const VmConfig& config, const PciFacts& pci) {
+  std::vector<std::string> passed;
+  auto add = [&](const std::string& address) {
+    if (!contains(passed, address)) passed.push_back(address);
+  };
+  for (const auto& gpu : config.gpus) {
+    std::string address = normalised(gpu.address);
+    add(address);
+    if (gpu.all_functions) {
+      if (const GpuCard* card = card_of(pci, address))
+        for (const auto& function : card->functions) add(function.to_string());
+    } else {
+      for (const auto& function : gpu.functions) add(normalised(function));
+    }
+  }
+  return passed;
+}
+
+std::vector<Finding> check_gpu_reset(const std::string& id_prefix, const PciFunction& gpu,
+                                     const SystemState& state) {
+  auto family = amd_reset_bug_family(gpu.vendor_id, gpu.device_id);
+  if (!family) return {};
+  std::string address = gpu.address.to_string();
+  std::string id = id_prefix + address;
+  bool loaded = state.has_module("vendor_reset");
+  bool device_specific = gpu.reset_methods && !gpu.reset_methods->empty() &&
+                         gpu.reset_methods->front() == "device_specific";
+  std::string method_fix =
+      fmt::format("echo device_specific | sudo tee /sys/bus/pci/devices/{}/reset_method", address);
+  if (loaded && device_specific)
+    return {pass(id, fmt::format("{} ({}) resets through vendor-reset", address, *family))};
+  std::string title = fmt::format("{} is an AMD {} GPU with the reset bug", address, *family);
+  std::string methods = gpu.reset_methods ? join(*gpu.reset_methods, " ") : "none";
+  if (!loaded)
+    return {warn(id, title + ": vendor-reset is not loaded",
+                 "after the VM stops, the card stays hung until the host reboots (reset_method: " +
+                     methods + ")",
+                 "install vendor-reset (dkms), load it at boot (echo vendor-reset | sudo tee "
+                 "/etc/modules-load.d/vendor-reset.conf), then " +
+                     method_fix)};
+  return {warn(id, title + ": reset_method is not device_specific",
+               "vendor-reset is loaded, but the kernel tries " + methods + " first", method_fix)};
+}
+
+std::vector<Finding> check_vm_passthrough(const VmConfig& config, const SystemState& state,
+                                          const PciFacts& pci, const SetupExpectations& setup) {
+  std::vector<Finding> findings;
+  if (config.gpus.empty()) return findings;
+  std::vector<std::string> passed = passed_functions(config, pci);
+  if (!pci.groups.enabled) {
+    Finding iommu = check_iommu(state, setup);
+    findings.push_back(failure("vm.passthrough.iommu",
+                               "the VM passes " + join(passed, ", ") + " but the IOMMU is off",
+                               iommu.detail, iommu.fix));
+  }
+  for (const auto& address : passed) findings.push_back(check_function(address, pci, setup));
+  if (pci.groups.enabled) {
+    for (auto& finding : check_groups(passed, pci)) findings.push_back(std::move(finding));
+    for (auto& finding : check_vfio_nodes(passed, state, pci, setup))
+      findings.push_back(std::move(finding));
+  }
+  for (const auto& gpu : config.gpus) {
+    const GpuCard* card = card_of(pci, normalised(gpu.address));
+    if (card == nullptr) continue;
+    if (card->boot_vga) {
+      findings.push_back(
+          warn("vm.gpu.boot",
+               card->gpu.to_string() + " is the boot GPU: the host console uses it (single-GPU "
+                                       "passthrough)",
+               "the host screen goes dark while the VM runs, and the firmware's framebuffer may "
+               "hold the card",
+               "select the other GPU (or the iGPU) as primary display in the firmware setup, or "
+               "accept a headless host while the VM runs"));
+      if (!state.framebuffers.empty()) findings.push_back(framebuffer_finding(*card, state));
+    }
+    if (const PciFunction* function = pci.pci.find(card->gpu))
+      for (auto& finding : check_gpu_reset("vm.gpu.reset.", *function, state))
+        findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+std::vector<Finding> check_host_gpu_resets(const SystemState& state, const PciFacts& pci) {
+  std::vector<Finding> findings;
+  for (const auto& card : pci.cards) {
+    if (card.kind != GpuKind::kDiscrete) continue;
+    if (const PciFunction* function = pci.pci.find(card.gpu))
+      for (auto& finding : check_gpu_reset("gpu.reset.", *function, state))
+        findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+}  // namespace vfg::check

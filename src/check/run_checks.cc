@@ -1,0 +1,80 @@
+#include "check/run_checks.h"
+
+#include "check/host_checks.h"
+#include "vm/looking_glass.h"
+
+namespace vfg::check {
+
+namespace {
+
+// Block devices, evdev nodes and kvmfr are host paths; image files are the user's.
+NodeInfo stat_path(const HostRoot& root, const std::string& path) {
+  if (is_block_device_path(path)) return stat_node(root, path);
+  return stat_node(HostRoot(), path);
+}
+
+std::vector<Finding> vm_findings(const CheckInput& input) {
+  std::vector<Finding> findings;
+  if (input.vm == nullptr) return findings;
+  const VmConfig& vm = *input.vm;
+  auto append = [&](std::vector<Finding> more) {
+    for (auto& finding : more) findings.push_back(std::move(finding));
+  };
+  append(check_vm_resources(vm, input.host, input.vm_resources, input.setup));
+  append(check_vm_passthrough(vm, input.host.system, input.pci, input.setup));
+  return findings;
+}
+
+}  // namespace
+
+VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config) {
+  VmResourceFacts facts;
+  const LookingGlassConfig& lg = config.looking_glass;
+  if (lg.enabled) {
+    facts.looking_glass_size = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
+    facts.looking_glass_node = stat_path(
+        root, lg.backend == LookingGlassConfig::Backend::kKvmfr ? lg.device : lg.shm_path);
+  }
+  for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
+  for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));
+  return facts;
+}
+
+Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
+                                      const SetupExpectations& setup) {
+  auto host = gather_host_facts(root);
+  if (!host) return tl::unexpected(host.error());
+  CheckInput input;
+  input.host = std::move(*host);
+  input.pci = gather_pci_facts(root);
+  input.setup = setup;
+  input.vm = vm;
+  if (vm != nullptr) input.vm_resources = gather_vm_resources(root, *vm);
+  return input;
+}
+
+Report judge(const CheckInput& input) {
+  Report report;
+  if (input.vm != nullptr) report.vm_name = input.vm->name;
+  report.findings = check_host(input.host, input.setup);
+  for (auto& finding : check_host_gpu_resets(input.host.system, input.pci))
+    report.findings.push_back(std::move(finding));
+  for (auto& finding : vm_findings(input)) report.findings.push_back(std::move(finding));
+  return report;
+}
+
+Report judge_preflight(const CheckInput& input) {
+  Report report;
+  if (input.vm != nullptr) report.vm_name = input.vm->name;
+  report.findings = vm_findings(input);
+  return report;
+}
+
+Result<Report> preflight(const VmConfig& config, const HostRoot& root,
+                         const SetupExpectations& setup) {
+  auto input = gather_check_input(root, &config, setup);
+  if (!input) return fail(input.error(), "checking VM '" + config.name + "'");
+  return judge_preflight(*input);
+}
+
+}  // namespace vfg::check
