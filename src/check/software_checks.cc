@@ -1,0 +1,162 @@
+#include "check/software_checks.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "util/strings.h"
+
+namespace vfg::check {
+
+namespace {
+
+const std::string kInstallQemu =
+    "install QEMU: sudo apt install qemu-system-x86 (Debian/Ubuntu), sudo dnf install "
+    "qemu-system-x86 (Fedora), sudo pacman -S qemu-full (Arch)";
+const std::string kInstallOvmf =
+    "install OVMF: sudo apt install ovmf (Debian/Ubuntu), sudo dnf install edk2-ovmf (Fedora), "
+    "sudo pacman -S edk2-ovmf (Arch)";
+
+std::string qemu_name(const QemuCapabilities& qemu) { return fmt::format("QEMU {}", qemu.version); }
+
+}  // namespace
+
+Finding check_qemu(const SoftwareFacts& software) {
+  const std::string id = "qemu.present";
+  if (!software.qemu)
+    return failure(id, "QEMU (qemu-system-x86_64) is not usable", software.qemu_error,
+                   kInstallQemu);
+  return pass(id, qemu_name(*software.qemu), software.qemu->binary);
+}
+
+Finding check_ovmf(const SoftwareFacts& software) {
+  const std::string id = "firmware.ovmf";
+  if (!software.firmware)
+    return failure(id, "no UEFI firmware (OVMF) for q35 found", software.firmware_error,
+                   kInstallOvmf);
+  return pass(id, "UEFI firmware: " + software.firmware->code,
+              "from " + software.firmware->descriptor);
+}
+
+std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const SoftwareFacts& software) {
+  const std::string id = "vm.qemu.features";
+  if (!software.qemu)
+    return {
+        failure(id, "QEMU (qemu-system-x86_64) is not usable", software.qemu_error, kInstallQemu)};
+  const QemuCapabilities& qemu = *software.qemu;
+  struct Need {
+    bool used;
+    bool present;
+    std::string what;
+    std::string fix;
+  };
+  bool audio = config.audio.enabled && config.audio.backend != AudioBackend::kNone;
+  std::vector<Need> needs = {
+      {audio && config.audio.backend == AudioBackend::kPipewire, qemu.audiodev_pipewire,
+       "PipeWire audio (-audiodev pipewire, QEMU 8.1 and later)",
+       "set backend = \"pulseaudio\" under [audio] (pipewire-pulse serves it), or install QEMU "
+       "8.1 or later"},
+      {audio && config.audio.backend == AudioBackend::kPulseaudio, qemu.audiodev_pa,
+       "PulseAudio audio (-audiodev pa)", "install a QEMU built with PulseAudio support"},
+      {wants_spice(config), qemu.spice, "SPICE (Looking Glass input and the SPICE display)",
+       "sudo apt install qemu-system-x86 (Debian's build has SPICE), or a QEMU built with it"},
+      {config.looking_glass.enabled, qemu.ivshmem, "ivshmem-plain (Looking Glass)",
+       "install a QEMU built with ivshmem"},
+      {!config.usb.empty(), qemu.usb_host, "usb-host (USB passthrough, libusb)",
+       "sudo apt install qemu-system-x86 (it includes usb-host), or a QEMU built with libusb"},
+  };
+  std::vector<std::string> used, missing;
+  std::string fix;
+  for (const auto& need : needs) {
+    if (!need.used) continue;
+    used.push_back(need.what);
+    if (need.present) continue;
+    missing.push_back(need.what);
+    if (fix.empty()) fix = need.fix;
+  }
+  std::vector<Finding> findings;
+  if (!missing.empty())
+    findings.push_back(failure(id, fmt::format("{} lacks {}", qemu_name(qemu), join(missing, ", ")),
+                               qemu.binary, fix));
+  else
+    findings.push_back(pass(id,
+                            used.empty() ? qemu_name(qemu) + " has what the VM uses"
+                                         : qemu_name(qemu) + " has " + join(used, ", "),
+                            qemu.binary));
+  if (config.tpm) {
+    if (software.swtpm)
+      findings.push_back(pass("vm.tpm", "TPM 2.0 through swtpm", *software.swtpm));
+    else
+      findings.push_back(failure("vm.tpm", "the VM asks for a TPM but swtpm is not installed", "",
+                                 "sudo apt install swtpm (Debian/Ubuntu), sudo dnf install swtpm "
+                                 "(Fedora), sudo pacman -S swtpm (Arch)"));
+  }
+  return findings;
+}
+
+std::vector<Finding> check_vm_firmware(const VmConfig& config, const SoftwareFacts& software) {
+  const std::string id = "vm.firmware";
+  const FirmwareConfig& firmware = config.firmware;
+  if (firmware.type == FirmwareConfig::Type::kBios)
+    return {pass(id, "firmware: SeaBIOS (legacy BIOS)")};
+  if (!firmware.code.empty()) {
+    std::vector<std::string> missing;
+    std::error_code ec;
+    for (const auto& path : {firmware.code, firmware.vars})
+      if (!path.empty() && !std::filesystem::exists(path, ec)) missing.push_back(path);
+    if (!missing.empty())
+      return {failure(id, "firmware image missing: " + join(missing, ", "), "",
+                      "fix [firmware] code/vars in the definition, or remove both to use the "
+                      "installed OVMF")};
+    return {pass(id, "UEFI firmware: " + firmware.code, "as the definition names it")};
+  }
+  std::string what = firmware.secure_boot ? "Secure Boot UEFI firmware" : "UEFI firmware";
+  if (!software.firmware)
+    return {
+        failure(id, "no " + what + " (OVMF) for q35 found", software.firmware_error, kInstallOvmf)};
+  if (firmware.secure_boot && !software.firmware->secure_boot)
+    return {failure(id, "the installed OVMF has no Secure Boot build",
+                    "found only " + software.firmware->code, kInstallOvmf)};
+  return {pass(id, what + ": " + software.firmware->code, "from " + software.firmware->descriptor)};
+}
+
+std::vector<Finding> check_vm_audio(const VmConfig& config, const AudioFacts& audio,
+                                    const std::optional<AudioSocket>& explicit_server,
+                                    const SoftwareFacts& software) {
+  const std::string id = "vm.audio";
+  const AudioConfig& wanted = config.audio;
+  if (!wanted.enabled || wanted.backend == AudioBackend::kNone) return {};
+  bool qemu_pipewire = software.qemu && software.qemu->audiodev_pipewire;
+  std::string start = "systemctl --user start pipewire pipewire-pulse (or start PulseAudio)";
+  if (explicit_server) {
+    if (explicit_server->reachable)
+      return {pass(id, "audio server reachable", explicit_server->path)};
+    return {failure(id, "the audio server " + explicit_server->path + " refuses connections",
+                    explicit_server->exists ? "a stale socket" : "it does not exist",
+                    "start the sound server, or fix server under [audio]")};
+  }
+  switch (wanted.backend) {
+    case AudioBackend::kPipewire:
+      if (!audio.pipewire.reachable)
+        return {failure(id, "PipeWire is not reachable", audio.pipewire.path, start)};
+      return {pass(id, "PipeWire reachable", audio.pipewire.path)};
+    case AudioBackend::kPulseaudio:
+      if (!audio.pulse.reachable)
+        return {failure(id, "PulseAudio is not reachable: QEMU exits when it cannot connect",
+                        audio.pulse.path.empty() ? "XDG_RUNTIME_DIR is not set" : audio.pulse.path,
+                        start)};
+      return {pass(id, "PulseAudio reachable", audio.pulse.path)};
+    case AudioBackend::kAuto:
+    case AudioBackend::kNone:
+      break;
+  }
+  if (qemu_pipewire && audio.pipewire.reachable)
+    return {pass(id, "audio through PipeWire", audio.pipewire.path)};
+  if (audio.pulse.reachable) return {pass(id, "audio through PulseAudio", audio.pulse.path)};
+  return {warn(id, "no sound server reachable: the VM runs without sound",
+               audio.runtime_dir.empty() ? "XDG_RUNTIME_DIR is not set"
+                                         : "no PipeWire or PulseAudio socket accepts connections",
+               start)};
+}
+
+}  // namespace vfg::check
