@@ -1,0 +1,124 @@
+#include "vm/qemu_caps.h"
+
+#include <map>
+#include <mutex>
+#include <regex>
+
+#include <sys/stat.h>
+
+#include "util/process.h"
+#include "util/strings.h"
+
+namespace vfg {
+
+Result<QemuCapabilities> parse_qemu_version(const std::string& output) {
+  static const std::regex kVersion("version ([0-9]+)\\.([0-9]+)(\\.([0-9]+))?");
+  std::smatch match;
+  if (!std::regex_search(output, match, kVersion)) {
+    return fail("cannot find a version in '{}'", trim(output.substr(0, output.find('\n'))));
+  }
+  QemuCapabilities caps;
+  caps.major = std::stoi(match[1]);
+  caps.minor = std::stoi(match[2]);
+  caps.micro = match[4].matched ? std::stoi(match[4]) : 0;
+  caps.version = fmt::format("{}.{}.{}", caps.major, caps.minor, caps.micro);
+  // Until -help is probed, assume what the version promises.
+  caps.run_with = caps.at_least(8, 1);
+  return caps;
+}
+
+std::optional<std::string> parse_q35_alias(const std::string& machine_help) {
+  // "q35                  Standard PC (Q35 + ICH9, 2009) (alias of pc-q35-7.2)"
+  static const std::regex kAlias("^q35 .*\\(alias of ([^)]+)\\)");
+  for (const auto& line : split(machine_help, '\n')) {
+    std::smatch match;
+    if (std::regex_search(line, match, kAlias)) return match[1].str();
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> parse_audio_drivers(const std::string& audiodev_help) {
+  std::vector<std::string> drivers;
+  bool listing = false;
+  for (const auto& line : split(audiodev_help, '\n')) {
+    std::string_view word = trim(line);
+    if (word.rfind("Available audio drivers", 0) == 0) {
+      listing = true;
+    } else if (listing && !word.empty() && word.find(' ') == std::string_view::npos) {
+      drivers.emplace_back(word);
+    }
+  }
+  return drivers;
+}
+
+namespace {
+
+Result<std::string> run_probe(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{binary};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto output = run_command(argv, std::chrono::seconds(30));
+  if (!output) return tl::unexpected(output.error());
+  if (!output->status.success()) {
+    return fail("'{} {}' {}: {}", binary, join(args, " "), output->status.describe(),
+                trim(output->err));
+  }
+  return output->out;
+}
+
+Result<QemuCapabilities> probe_uncached(const std::string& binary) {
+  auto version = run_probe(binary, {"-version"});
+  if (!version) return tl::unexpected(version.error());
+  auto caps = parse_qemu_version(*version);
+  if (!caps) return fail(caps.error(), fmt::format("probing '{}'", binary));
+  caps->binary = binary;
+  // -nodefaults keeps these from touching the host's display or sound.
+  auto machines = run_probe(binary, {"-machine", "help"});
+  if (!machines) return tl::unexpected(machines.error());
+  caps->q35_machine = parse_q35_alias(*machines).value_or("");
+  if (caps->q35_machine.empty()) return fail("'{}' has no q35 machine type", binary);
+  auto audio = run_probe(binary, {"-audiodev", "help"});
+  if (!audio) return tl::unexpected(audio.error());
+  caps->audio_drivers = parse_audio_drivers(*audio);
+  for (const auto& driver : caps->audio_drivers) {
+    caps->audiodev_pipewire = caps->audiodev_pipewire || driver == "pipewire";
+    caps->audiodev_pa = caps->audiodev_pa || driver == "pa";
+  }
+  auto devices = run_probe(binary, {"-device", "help"});
+  if (!devices) return tl::unexpected(devices.error());
+  caps->usb_host = devices->find("name \"usb-host\"") != std::string::npos;
+  caps->ivshmem = devices->find("name \"ivshmem-plain\"") != std::string::npos;
+  // Options appear in -help only when built in (SPICE) or when new enough (-run-with).
+  auto help = run_probe(binary, {"-help"});
+  if (!help) return tl::unexpected(help.error());
+  caps->spice = help->find("\n-spice ") != std::string::npos;
+  caps->run_with = help->find("\n-run-with ") != std::string::npos;
+  return caps;
+}
+
+}  // namespace
+
+Result<QemuCapabilities> probe_qemu(const std::string& binary) {
+  auto path = find_program(binary);
+  if (!path) {
+    return fail("'{}' is not installed (looked on $PATH); install QEMU (Debian: qemu-system-x86)",
+                binary);
+  }
+  struct ::stat info {};
+  if (::stat(path->c_str(), &info) != 0) return fail("cannot stat '{}'", *path);
+  // A QEMU upgraded while vfg runs must be probed again: key on the mtime too.
+  std::string key = fmt::format("{}@{}.{}", *path, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+  static std::mutex mutex;
+  static std::map<std::string, QemuCapabilities> cache;
+  {
+    std::lock_guard lock(mutex);
+    auto found = cache.find(key);
+    if (found != cache.end()) return found->second;
+  }
+  auto caps = probe_uncached(*path);
+  if (!caps) return caps;
+  std::lock_guard lock(mutex);
+  cache.emplace(key, *caps);
+  return caps;
+}
+
+}  // namespace vfg
