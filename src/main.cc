@@ -1,8 +1,10 @@
 // vfg: the subcommand table; everything else lives in the library.
+#include "cli/args.h"
 #include "cli/check.h"
 #include "cli/command.h"
 #include "cli/connect.h"
 #include "cli/list.h"
+#include "cli/new.h"
 #include "cli/status.h"
 #include "cli/stop.h"
 
@@ -11,7 +13,8 @@ namespace {
 constexpr vfg::cli::Command kCommands[] = {
     {"check", vfg::cli::add_check_command},     {"stop", vfg::cli::add_stop_command},
     {"status", vfg::cli::add_status_command},   {"list", vfg::cli::add_list_command},
-    {"connect", vfg::cli::add_connect_command},
+    {"connect", vfg::cli::add_connect_command}, {"args", vfg::cli::add_args_command},
+    {"new", vfg::cli::add_new_command},
 };
 
 }  // namespace

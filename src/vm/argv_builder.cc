@@ -120,6 +120,7 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
                 config.gpus.size());
   }
   ArgvContext context(config, plan);
+  context.notices = plan.notices;
   std::string machine = machine_option(context);
   add_display(context);
   add_gpus(context);
@@ -137,7 +138,7 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
 
   const CpuConfig& cpu = config.cpu;
   std::vector<std::string> head = {
-      plan.qemu.binary.empty() ? std::string("qemu-system-x86_64") : plan.qemu.binary,
+      plan.qemu_binary,
       "-name",
       fmt::format("{},debug-threads=on", config.name),
       "-nodefaults",

@@ -134,10 +134,6 @@ void add_disks(ArgvContext& context) {
     add_common(device, disk);
     context.add_json("-device", device);
   }
-  if (sata_port > 6) {
-    context.notices.emplace_back(
-        fmt::format("{} SATA disks but q35's AHCI controller has 6 ports", sata_port));
-  }
 }
 
 }  // namespace vfg

@@ -290,6 +290,15 @@ TEST(ConfigLoader, ReportsDiskErrors) {
             "of virtio and ATA serials)\n");
 }
 
+TEST(ConfigLoader, ReportsTooManySataDisks) {
+  std::string text;
+  for (int i = 0; i < 7; ++i)
+    text += "[[disk]]\npath = \"/d" + std::to_string(i) + ".iso\"\nmedia = \"cdrom\"\n";
+  EXPECT_EQ(problems(text),
+            "vm.toml:19:1: error: key 'disk[6].bus': q35's SATA controller has 6 "
+            "ports; use \"virtio-scsi\" for more disks\n");
+}
+
 TEST(ConfigLoader, ReportsGpuErrors) {
   EXPECT_EQ(problems("[[gpu]]\naddress = \"1:0.0\"\n"),
             "vm.toml:2:11: error: key 'gpu[0].address': '1:0.0' is not a PCI address; write it "

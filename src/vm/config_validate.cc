@@ -71,6 +71,7 @@ void validate_firmware(const VmConfig& config, ConfigDiagnostics& diagnostics) {
 void validate_disks(const VmConfig& config, ConfigDiagnostics& diagnostics) {
   std::map<uint32_t, size_t> boot_indexes;
   std::map<std::string, size_t> paths;
+  size_t sata = 0;
   for (size_t i = 0; i < config.disks.size(); ++i) {
     const DiskConfig& disk = config.disks[i];
     std::string key = fmt::format("disk[{}]", i);
@@ -86,6 +87,11 @@ void validate_disks(const VmConfig& config, ConfigDiagnostics& diagnostics) {
     }
     if (block && disk.format == DiskFormat::kQcow2) {
       diagnostics.error(key + ".format", "a block device is used raw; remove format = \"qcow2\"");
+    }
+    if (disk.bus == DiskBus::kSata && ++sata == 7) {
+      diagnostics.error(key + ".bus",
+                        "q35's SATA controller has 6 ports; use \"virtio-scsi\" "
+                        "for more disks");
     }
     if (disk.media == DiskMedia::kCdrom && disk.bus == DiskBus::kVirtioBlk) {
       diagnostics.error(key + ".bus",

@@ -16,6 +16,8 @@
 namespace vfg {
 
 struct LaunchPlan {
+  /// argv[0]: QEMU as the user names it (found on $PATH when started).
+  std::string qemu_binary = "qemu-system-x86_64";
   /// Run with KVM (true) or TCG (false); `auto` already decided.
   bool kvm = true;
   /// The host CPU is AMD (threads > 1 with `-cpu host` wants topoext=on).
@@ -32,6 +34,8 @@ struct LaunchPlan {
   /// The audio backend to use (never kAuto) and its server socket (may be empty).
   AudioBackend audio = AudioBackend::kNone;
   std::string audio_server;
+  /// What planning changed from the definition (fallbacks), for the user.
+  std::vector<std::string> notices;
 };
 
 /// The command line and what the user should know about it (things dropped or changed).

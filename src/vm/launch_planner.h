@@ -1,0 +1,38 @@
+// Resolving a LaunchPlan from the host: the accelerator, the QEMU binary's
+// capabilities, firmware, the functions of each GPU and the sound server.
+#pragma once
+
+#include <string>
+
+#include "host/host_root.h"
+#include "util/result.h"
+#include "util/xdg.h"
+#include "vm/launch_plan.h"
+
+namespace vfg {
+
+/// Where the user's sound servers listen, from $XDG_RUNTIME_DIR.
+struct SoundSockets {
+  std::string pipewire;  ///< .../pipewire-0 if it exists
+  std::string pulse;     ///< .../pulse/native if it exists (also pipewire-pulse)
+};
+
+/// Looks for the sockets in `runtime_dir` ($XDG_RUNTIME_DIR).
+SoundSockets find_sound_sockets(const std::filesystem::path& runtime_dir);
+
+/// Picks the audio backend for `config` given the sockets and what QEMU
+/// supports; explains fallbacks in `notices`.
+Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& config,
+                                                           const SoundSockets& sockets,
+                                                           const QemuCapabilities& qemu,
+                                                           std::vector<std::string>& notices);
+
+/// Everything the command line depends on, read from the host. Writes nothing.
+Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
+                               const std::string& qemu_binary = "qemu-system-x86_64");
+
+/// Creates what the VM keeps between runs before QEMU starts: its data
+/// directory and, on the first start, its copy of the firmware variables.
+Status prepare_vm_files(const LaunchPlan& plan);
+
+}  // namespace vfg

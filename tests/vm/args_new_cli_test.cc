@@ -1,0 +1,93 @@
+// `vfg new` and `vfg args` end to end: the binary, real QEMU probing, this host.
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include "support/run_vfg.h"
+#include "support/temp_dir.h"
+#include "vm/config_loader.h"
+
+namespace vfg {
+namespace {
+
+class ArgsNewCli : public ::testing::Test {
+ protected:
+  std::vector<std::pair<std::string, std::string>> env() const {
+    return {{"HOME", home_.path().string()},
+            {"XDG_CONFIG_HOME", (home_ / "config").string()},
+            {"XDG_DATA_HOME", (home_ / "data").string()},
+            {"XDG_RUNTIME_DIR", (home_ / "run").string()}};
+  }
+  testing::VfgRun vfg(const std::vector<std::string>& args) const {
+    return testing::run_vfg(args, env());
+  }
+  testing::TempDir home_;
+};
+
+TEST_F(ArgsNewCli, NewWritesAStarterThatArgsTurnsIntoAScript) {
+  auto created = vfg({"new", "win"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string file = (home_ / "config/vfg/win.toml").string();
+  EXPECT_EQ(created.out, "wrote " + file + "\nedit it, then check it with 'vfg args win'\n");
+  // The starter is valid as written.
+  ConfigParse parse = parse_vm_config(home_.read("config/vfg/win.toml"), "win.toml", "win");
+  EXPECT_EQ(parse.diagnostics.render(), "");
+
+  auto again = vfg({"new", "win"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(again.err, "vfg: error: '" + file +
+                           "' already exists\n  edit it, or remove it to start over; 'vfg new' "
+                           "never overwrites a definition\n");
+
+  auto args = vfg({"args", "win"});
+  ASSERT_EQ(args.exit_code, 0) << args.err;
+  EXPECT_EQ(args.out.rfind("#!/bin/sh\n", 0), 0u);
+  EXPECT_NE(args.out.find("\nexec qemu-system-x86_64 \\\n  -name win,debug-threads=on \\\n"),
+            std::string::npos)
+      << args.out;
+  // This host cannot run KVM guests: auto picks TCG and says so.
+  EXPECT_NE(args.out.find("# note: KVM cannot run guests here; using TCG (slow)\n"),
+            std::string::npos);
+  EXPECT_NE(args.out.find("  -accel tcg,thread=multi \\\n"), std::string::npos);
+  EXPECT_NE(args.out.find("OVMF_CODE_4M.fd"), std::string::npos);
+  EXPECT_NE(args.out.find((home_ / "data/vfg/win/OVMF_VARS.fd").string()), std::string::npos);
+
+  auto json = vfg({"args", "win", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto doc = nlohmann::json::parse(json.out);
+  EXPECT_EQ(doc["accelerator"], "tcg");
+  EXPECT_EQ(doc["argv"][0], "qemu-system-x86_64");
+  EXPECT_EQ(doc["argv"].back(), "-S");
+}
+
+TEST_F(ArgsNewCli, NewRefusesBadNamesAndLinuxStartersAreValid) {
+  auto bad = vfg({"new", "a/b"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "vfg: error: VM name 'a/b' contains '/'; use letters, digits, '.', '_' and '-'\n");
+  ASSERT_EQ(vfg({"new", "tux", "--os", "linux"}).exit_code, 0);
+  ConfigParse parse = parse_vm_config(home_.read("config/vfg/tux.toml"), "tux.toml", "tux");
+  EXPECT_EQ(parse.diagnostics.render(), "");
+  EXPECT_EQ(parse.config.os, GuestOs::kLinux);
+}
+
+TEST_F(ArgsNewCli, ArgsReportsEveryErrorOfTheDefinition) {
+  home_.write("config/vfg/bad.toml", "[memory]\nsise = \"4G\"\n[[usb]]\nport = \"x\"\n");
+  auto run = vfg({"args", "bad"});
+  EXPECT_EQ(run.exit_code, 2);
+  std::string file = (home_ / "config/vfg/bad.toml").string();
+  EXPECT_EQ(run.err, "vfg: error: '" + file + "' has 2 errors; nothing was started:\n" + file +
+                         ":2:1: error: key 'memory.sise': unknown key; did you mean "
+                         "'memory.size'?\n" +
+                         file +
+                         ":4:8: error: key 'usb[0].port': 'x' is not a USB port; write it as "
+                         "sysfs names it, BUS-PORT[.PORT...] such as \"3-1.4.2\" (see 'lsusb "
+                         "-t')\n");
+  EXPECT_EQ(run.out, "");
+  auto missing = vfg({"args", "nope"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no VM named 'nope'"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace vfg
