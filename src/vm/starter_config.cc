@@ -18,7 +18,7 @@ stop_timeout = 60      # seconds 'vfg stop' waits for the guest to power off
 [memory]
 size = "8G"
 prealloc = false
-hugepages = false      # or "2M" / "1G" (reserve them first: 'vfg setup')
+hugepages = false      # or "2M" / "1G" (reserved on the host first)
 
 [cpu]
 sockets = 1
@@ -48,7 +48,7 @@ secure_boot = false
 # media = "cdrom"
 # boot_index = 2
 
-# The GPU to pass through, by its PCI address ('vfg check' lists them):
+# The GPU to pass through, by its PCI address ('lspci -D'):
 # [[gpu]]
 # address = "01:00.0"
 # functions = "all"    # with its HDMI audio and other functions
