@@ -3,6 +3,7 @@
 #include "cli/check.h"
 #include "cli/command.h"
 #include "cli/connect.h"
+#include "cli/devices.h"
 #include "cli/list.h"
 #include "cli/new.h"
 #include "cli/status.h"
@@ -14,7 +15,7 @@ constexpr vfg::cli::Command kCommands[] = {
     {"check", vfg::cli::add_check_command},     {"stop", vfg::cli::add_stop_command},
     {"status", vfg::cli::add_status_command},   {"list", vfg::cli::add_list_command},
     {"connect", vfg::cli::add_connect_command}, {"args", vfg::cli::add_args_command},
-    {"new", vfg::cli::add_new_command},
+    {"new", vfg::cli::add_new_command},         {"devices", vfg::cli::add_devices_command},
 };
 
 }  // namespace

@@ -61,6 +61,12 @@ std::optional<PciAddress> card_switch(const PciDevices& devices, const PciFuncti
   if (!upstream_address) return std::nullopt;  // the GPU hangs from a root port
   const PciFunction* upstream = devices.find(*upstream_address);
   if (upstream == nullptr || !upstream->is_bridge()) return std::nullopt;  // e.g. below VMD
+  // A switch hangs from a root port (or another switch's downstream port); a
+  // bridge with nothing above it is the root port itself, as with a BMC's
+  // PCIe-to-PCI bridge right below one.
+  auto above = upstream->parent();
+  const PciFunction* above_function = above ? devices.find(*above) : nullptr;
+  if (above_function == nullptr || !above_function->is_bridge()) return std::nullopt;
   for (const auto& function : devices.functions) {
     if (function.is_bridge() || !function.is_below(*upstream_address)) continue;
     if (!is_card_companion_class(function.class_code)) return std::nullopt;

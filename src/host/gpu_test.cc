@@ -127,6 +127,7 @@ TEST(GpuTest, BmcVgaIsNoCandidate) {
   ASSERT_EQ(cards.size(), 1u);
   EXPECT_EQ(cards[0].kind, GpuKind::kBmc);
   EXPECT_EQ(cards[0].verdict, GpuVerdict::kBmc);
+  EXPECT_TRUE(cards[0].bridges.empty());  // a root port and a PCIe-to-PCI bridge: no switch
 }
 
 TEST(GpuTest, IommuOffIsAVerdict) {

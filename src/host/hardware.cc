@@ -1,0 +1,48 @@
+#include "host/hardware.h"
+
+#include "host/id_database.h"
+
+namespace vfg {
+
+void name_pci_devices(PciDevices& devices) {
+  IdDatabase ids = IdDatabase::pci();
+  if (!ids.loaded()) return;
+  for (auto& function : devices.functions) {
+    if (function.vendor_id == 0xffff) continue;
+    function.vendor_name = ids.vendor(function.vendor_id);
+    function.device_name = ids.device(function.vendor_id, function.device_id);
+    if (function.subsystem_vendor_id && function.subsystem_device_id)
+      function.subsystem_name =
+          ids.subsystem(function.vendor_id, function.device_id, *function.subsystem_vendor_id,
+                        *function.subsystem_device_id);
+  }
+}
+
+void name_usb_devices(UsbDevices& devices) {
+  IdDatabase ids = IdDatabase::usb();
+  if (!ids.loaded()) return;
+  for (auto& device : devices.devices) {
+    device.vendor_name = ids.vendor(device.vendor_id);
+    device.product_name = ids.device(device.vendor_id, device.product_id);
+  }
+}
+
+Hardware scan_hardware(const HostRoot& root, const HardwareParts& parts) {
+  Hardware hardware;
+  if (parts.pci) {
+    hardware.pci = scan_pci(root);
+    if (parts.names) name_pci_devices(hardware.pci);
+    hardware.iommu = scan_iommu_groups(root);
+    hardware.gpus = find_gpu_cards(hardware.pci, hardware.iommu);
+  }
+  if (parts.usb) {
+    hardware.usb = scan_usb(root);
+    if (parts.names) name_usb_devices(hardware.usb);
+  }
+  if (parts.input) hardware.input = scan_input(root);
+  if (parts.disks) hardware.disks = scan_disks(root);
+  if (parts.cpu) hardware.cpu = scan_cpu_topology(root);
+  return hardware;
+}
+
+}  // namespace vfg
