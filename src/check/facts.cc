@@ -11,9 +11,7 @@
 
 namespace vfg::check {
 
-namespace {
-
-AudioSocket probe_socket(const std::filesystem::path& path) {
+AudioSocket probe_audio_socket(const std::filesystem::path& path) {
   AudioSocket socket_fact;
   socket_fact.path = path.string();
   std::error_code ec;
@@ -31,14 +29,12 @@ AudioSocket probe_socket(const std::filesystem::path& path) {
   return socket_fact;
 }
 
-}  // namespace
-
 AudioFacts gather_audio(const std::filesystem::path& runtime_dir) {
   AudioFacts audio;
   if (runtime_dir.empty()) return audio;
   audio.runtime_dir = runtime_dir.string();
-  audio.pipewire = probe_socket(runtime_dir / "pipewire-0");
-  audio.pulse = probe_socket(runtime_dir / "pulse" / "native");
+  audio.pipewire = probe_audio_socket(runtime_dir / "pipewire-0");
+  audio.pulse = probe_audio_socket(runtime_dir / "pulse" / "native");
   return audio;
 }
 

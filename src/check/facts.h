@@ -49,6 +49,9 @@ struct HostFacts {
   AudioFacts audio;
 };
 
+/// Whether a UNIX socket at `path` exists and accepts a connection.
+AudioSocket probe_audio_socket(const std::filesystem::path& path);
+
 /// Looks for the sound server sockets under `runtime_dir` and tries to connect.
 AudioFacts gather_audio(const std::filesystem::path& runtime_dir);
 

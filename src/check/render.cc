@@ -65,6 +65,19 @@ std::string render_human(const Report& report, bool colour) {
   return text;
 }
 
+std::string render_preflight_refusal(const Report& report, bool colour) {
+  auto failures = report.failures();
+  std::string text =
+      fmt::format("vfg: {}: VM '{}' is not ready to start: {}\n", styled("error", "1;31", colour),
+                  report.vm_name, plural(failures.size(), "check fails", "checks fail"));
+  for (const Finding* finding : failures) text += render_finding(*finding, colour);
+  text += fmt::format(
+      "  fix the above (`vfg check {0}` shows the whole report), or start anyway with "
+      "`vfg start --no-check {0}`\n",
+      report.vm_name);
+  return text;
+}
+
 std::string render_json(const Report& report) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& finding : report.findings) {

@@ -22,6 +22,9 @@ std::vector<Finding> vm_findings(const CheckInput& input) {
   };
   append(check_vm_resources(vm, input.host, input.vm_resources, input.setup));
   append(check_vm_passthrough(vm, input.host.system, input.pci, input.setup));
+  append(check_vm_qemu_features(vm, input.software));
+  append(check_vm_firmware(vm, input.software));
+  append(check_vm_audio(vm, input.host.audio, input.vm_resources.audio_server, input.software));
   return findings;
 }
 
@@ -37,6 +40,7 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
   }
   for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
   for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));
+  if (!config.audio.server.empty()) facts.audio_server = probe_audio_socket(config.audio.server);
   return facts;
 }
 
@@ -47,6 +51,7 @@ Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
   CheckInput input;
   input.host = std::move(*host);
   input.pci = gather_pci_facts(root);
+  input.software = gather_software(root, vm != nullptr && vm->firmware.secure_boot);
   input.setup = setup;
   input.vm = vm;
   if (vm != nullptr) input.vm_resources = gather_vm_resources(root, *vm);
@@ -57,6 +62,8 @@ Report judge(const CheckInput& input) {
   Report report;
   if (input.vm != nullptr) report.vm_name = input.vm->name;
   report.findings = check_host(input.host, input.setup);
+  for (auto& finding : check_host_software(input.software))
+    report.findings.push_back(std::move(finding));
   for (auto& finding : check_host_gpu_resets(input.host.system, input.pci))
     report.findings.push_back(std::move(finding));
   for (auto& finding : vm_findings(input)) report.findings.push_back(std::move(finding));

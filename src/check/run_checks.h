@@ -8,6 +8,7 @@
 #include "check/facts.h"
 #include "check/finding.h"
 #include "check/passthrough_checks.h"
+#include "check/software_checks.h"
 #include "check/vm_checks.h"
 #include "host/host_root.h"
 #include "util/result.h"
@@ -19,6 +20,7 @@ namespace vfg::check {
 struct CheckInput {
   HostFacts host;
   PciFacts pci;
+  SoftwareFacts software;
   SetupExpectations setup;
   /// The VM to check, or nullptr for the host alone.
   const VmConfig* vm = nullptr;

@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "util/process.h"
 #include "util/strings.h"
+#include "util/xdg.h"
 
 namespace vfg::check {
 
@@ -20,6 +22,38 @@ const std::string kInstallOvmf =
 std::string qemu_name(const QemuCapabilities& qemu) { return fmt::format("QEMU {}", qemu.version); }
 
 }  // namespace
+
+SoftwareFacts gather_software(const HostRoot& root, bool secure_boot) {
+  SoftwareFacts software;
+  if (!root.is_live()) return software;
+  software.probed = true;
+  auto qemu = probe_qemu();
+  if (qemu)
+    software.qemu = *qemu;
+  else
+    software.qemu_error = qemu.error().message;
+  software.swtpm = find_program("swtpm");
+  if (!qemu || qemu->q35_machine.empty()) {
+    software.firmware_error = "the q35 machine type is unknown without a working QEMU";
+    return software;
+  }
+  FirmwareSearch search;
+  search.root = &root;
+  // $XDG_CONFIG_HOME/qemu/firmware: the user's own descriptors, most specific.
+  if (auto dirs = XdgDirs::from_environment())
+    search.user_dir = dirs->config.parent_path() / "qemu" / "firmware";
+  auto firmware = find_firmware(search, FirmwareRequest{qemu->q35_machine, secure_boot});
+  if (firmware)
+    software.firmware = *firmware;
+  else
+    software.firmware_error = firmware.error().message;
+  return software;
+}
+
+std::vector<Finding> check_host_software(const SoftwareFacts& software) {
+  if (!software.probed) return {};
+  return {check_qemu(software), check_ovmf(software)};
+}
 
 Finding check_qemu(const SoftwareFacts& software) {
   const std::string id = "qemu.present";
@@ -40,6 +74,7 @@ Finding check_ovmf(const SoftwareFacts& software) {
 
 std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const SoftwareFacts& software) {
   const std::string id = "vm.qemu.features";
+  if (!software.probed) return {};
   if (!software.qemu)
     return {
         failure(id, "QEMU (qemu-system-x86_64) is not usable", software.qemu_error, kInstallQemu)};
@@ -97,6 +132,7 @@ std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const Softwa
 std::vector<Finding> check_vm_firmware(const VmConfig& config, const SoftwareFacts& software) {
   const std::string id = "vm.firmware";
   const FirmwareConfig& firmware = config.firmware;
+  if (!software.probed) return {};
   if (firmware.type == FirmwareConfig::Type::kBios)
     return {pass(id, "firmware: SeaBIOS (legacy BIOS)")};
   if (!firmware.code.empty()) {

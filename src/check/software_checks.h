@@ -17,6 +17,9 @@ namespace vfg::check {
 
 /// What was found of the software side; an empty optional comes with the reason.
 struct SoftwareFacts {
+  /// False when the host is a tree (--root): QEMU and its firmware belong to the
+  /// machine running vfg, not to the tree, so they are not judged then.
+  bool probed = false;
   std::optional<QemuCapabilities> qemu;
   std::string qemu_error;
   /// The firmware a descriptor gives for the request (plain UEFI on the host report,
@@ -26,6 +29,13 @@ struct SoftwareFacts {
   /// Full path of swtpm, when installed.
   std::optional<std::string> swtpm;
 };
+
+/// Probes qemu-system-x86_64 and looks up firmware descriptors for q35 (with
+/// Secure Boot when `secure_boot`); on a tree root it probes nothing.
+SoftwareFacts gather_software(const HostRoot& root, bool secure_boot);
+
+/// The host findings about software: "qemu.present", "firmware.ovmf" (none unprobed).
+std::vector<Finding> check_host_software(const SoftwareFacts& software);
 
 /// "qemu.present": qemu-system-x86_64 found, and its version.
 Finding check_qemu(const SoftwareFacts& software);

@@ -25,6 +25,7 @@ QemuCapabilities debian_qemu() {
 
 SoftwareFacts installed() {
   SoftwareFacts software;
+  software.probed = true;
   software.qemu = debian_qemu();
   FirmwareFiles firmware;
   firmware.descriptor = "/usr/share/qemu/firmware/60-edk2-x86_64.json";
@@ -110,6 +111,16 @@ TEST(VmFirmware, SecureBootBuildWhenAsked) {
   secure.firmware->code = "/usr/share/OVMF/OVMF_CODE_4M.ms.fd";
   EXPECT_EQ(check_vm_firmware(config, secure)[0].title,
             "Secure Boot UEFI firmware: /usr/share/OVMF/OVMF_CODE_4M.ms.fd");
+}
+
+TEST(Software, NothingIsJudgedForATree) {
+  SoftwareFacts tree;
+  EXPECT_TRUE(check_host_software(tree).empty());
+  VmConfig config;
+  config.audio.backend = AudioBackend::kPipewire;
+  EXPECT_TRUE(check_vm_qemu_features(config, tree).empty());
+  EXPECT_TRUE(check_vm_firmware(config, tree).empty());
+  EXPECT_EQ(check_host_software(installed()).size(), 2u);
 }
 
 TEST(VmFirmware, ExplicitImagesMustExist) {

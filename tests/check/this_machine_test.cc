@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -49,6 +50,33 @@ struct MachineFacts {
   }
   [[nodiscard]] bool kvm_runs_guests() const { return cpu_virt && kvm_exists && kvm_opens; }
 };
+
+// What `qemu-system-x86_64 -version` says, read here with a regex of its own.
+std::string qemu_version() {
+  FILE* pipe = ::popen("qemu-system-x86_64 -version 2>/dev/null", "r");
+  if (pipe == nullptr) return "";
+  std::string output;
+  char buffer[256];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
+  ::pclose(pipe);
+  std::smatch match;
+  std::regex version(R"(version (\d+\.\d+\.\d+))");
+  return std::regex_search(output, match, version) ? match[1].str() : "";
+}
+
+// Whether the distribution's firmware descriptors include one with `feature`.
+bool descriptor_with(const std::string& feature) {
+  std::error_code ec;
+  for (const char* dir : {"/usr/share/qemu/firmware", "/etc/qemu/firmware"}) {
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      std::ifstream file(entry.path());
+      std::string text((std::istreambuf_iterator<char>(file)), {});
+      if (text.find("\"uefi\"") != std::string::npos && text.find(feature) != std::string::npos)
+        return true;
+    }
+  }
+  return false;
+}
 
 const nlohmann::json* finding(const nlohmann::json& report, const std::string& id) {
   for (const auto& item : report["findings"])
@@ -98,6 +126,37 @@ TEST(CheckThisMachine, HostReportMatchesTheMachine) {
   }
   if (!machine.iommu_on || !machine.cpu_virt) {
     EXPECT_EQ(run.exit_code, 2);
+  }
+}
+
+TEST(CheckThisMachine, QemuAndFirmwareAsInstalled) {
+  auto report = nlohmann::json::parse(run_vfg({"check", "--json"}).out);
+  std::string version = qemu_version();
+  const auto* qemu = finding(report, "qemu.present");
+  ASSERT_NE(qemu, nullptr);
+  if (version.empty()) {
+    EXPECT_EQ((*qemu)["status"], "fail");
+  } else {
+    EXPECT_EQ((*qemu)["status"], "pass");
+    EXPECT_EQ((*qemu)["title"], "QEMU " + version);
+  }
+  bool uefi = descriptor_with("pc-q35-*");
+  EXPECT_EQ(status_of(report, "firmware.ovmf"), !version.empty() && uefi ? "pass" : "fail");
+}
+
+TEST(CheckThisMachine, SecureBootFirmwareWhenAskedFor) {
+  testing::TempDir config;
+  config.write("vfg/sb.toml", "[firmware]\nsecure_boot = true\n\n[audio]\nenabled = false\n");
+  auto run = run_vfg({"check", "sb", "--json"}, {{"XDG_CONFIG_HOME", config.path().string()}});
+  auto report = nlohmann::json::parse(run.out);
+  bool secure = !qemu_version().empty() && descriptor_with("secure-boot");
+  EXPECT_EQ(status_of(report, "vm.firmware"), secure ? "pass" : "fail") << run.out;
+  if (secure) {
+    EXPECT_EQ(finding(report, "vm.firmware")
+                  ->at("title")
+                  .get<std::string>()
+                  .rfind("Secure Boot UEFI firmware: ", 0),
+              0u);
   }
 }
 
