@@ -43,7 +43,7 @@ int run_args(const Context& context, const ArgsOptions& options) {
     fmt::print("{}\n", doc.dump(2));
     return 0;
   }
-  fmt::print("{}", render_shell_script(options.name, *command));
+  fmt::print("{}", render_shell_script(options.name, *plan, *command));
   return 0;
 }
 

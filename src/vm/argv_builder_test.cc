@@ -60,7 +60,7 @@ TEST(ArgvBuilder, GuideConfigMatchesTheGoldenScript) {
   plan.gpu_functions = {{"0000:01:00.0", "0000:01:00.1"}};
   auto command = build_qemu_argv(*config, plan);
   ASSERT_TRUE(command) << command.error().message;
-  std::string script = render_shell_script("win11", *command);
+  std::string script = render_shell_script("win11", plan, *command);
   std::string golden_path = testing::source_path("tests/fixtures/configs/win11.args.sh");
   // VFG_UPDATE_GOLDEN=1 rewrites the golden file after a deliberate change.
   if (std::getenv("VFG_UPDATE_GOLDEN") != nullptr) {
@@ -69,6 +69,16 @@ TEST(ArgvBuilder, GuideConfigMatchesTheGoldenScript) {
   auto golden = read_file(golden_path);
   ASSERT_TRUE(golden) << golden.error().message;
   EXPECT_EQ(script, *golden);
+}
+
+// docs/config.md shows the same example and output as the golden files.
+TEST(ArgvBuilder, DocumentationShowsTheGoldenExample) {
+  auto docs = read_file(testing::source_path("docs/config.md"));
+  auto example = read_file(testing::source_path("tests/fixtures/configs/win11.toml"));
+  auto script = read_file(testing::source_path("tests/fixtures/configs/win11.args.sh"));
+  ASSERT_TRUE(docs && example && script);
+  EXPECT_NE(docs->find("```toml\n" + *example + "```"), std::string::npos);
+  EXPECT_NE(docs->find("```sh\n" + *script + "```"), std::string::npos);
 }
 
 TEST(ArgvBuilder, GpuFunctionsShareOneRootPortAsAMultifunctionDevice) {
@@ -267,16 +277,23 @@ TEST(ArgvBuilder, EscapesCommasInOptionSyntax) {
 }
 
 TEST(ArgvScript, QuotesEveryWordAndPairsOptions) {
-  QemuCommand command{{"qemu-system-x86_64", "-name", "a b", "-S", "-device", R"({"x":"y"})"},
-                      {"something changed"}};
-  EXPECT_EQ(render_shell_script("vm", command),
+  LaunchPlan plan = guide_host_plan("vm");
+  QemuCommand command{
+      {"qemu-system-x86_64", "-name", "a b", "-S", "-no-user-config", "-device", R"({"x":"y"})"},
+      {"something changed"}};
+  EXPECT_EQ(render_shell_script("vm", plan, command),
             "#!/bin/sh\n"
             "# QEMU command line of VM 'vm', as 'vfg args vm' prints it.\n"
-            "# 'vfg start' runs the same command, then checks the VM and continues it (-S).\n"
+            "# 'vfg start' runs the same command paused (-S), tunes the VM, then continues it.\n"
             "# note: something changed\n"
+            "set -e\n"
+            "mkdir -p -m 700 /run/user/1000/vfg/vm\n"
+            "mkdir -p -m 700 /home/alice/.local/share/vfg/vm\n"
+            "[ -e /home/alice/.local/share/vfg/vm/OVMF_VARS.fd ] || cp "
+            "/usr/share/OVMF/OVMF_VARS_4M.fd /home/alice/.local/share/vfg/vm/OVMF_VARS.fd\n"
             "exec qemu-system-x86_64 \\\n"
             "  -name 'a b' \\\n"
-            "  -S \\\n"
+            "  -no-user-config \\\n"
             "  -device '{\"x\":\"y\"}'\n");
 }
 

@@ -7,8 +7,12 @@
 
 namespace vfg {
 
-/// "#!/bin/sh", the notices as comments, then `exec qemu-system-x86_64 \`
-/// with one option (and its value) per line, every word quoted for the shell.
-std::string render_shell_script(const std::string& vm_name, const QemuCommand& command);
+/// "#!/bin/sh", the notices as comments, the directories and the firmware
+/// variables copy QEMU needs, then `exec qemu-system-x86_64 \` with one option
+/// (and its value) per line, every word quoted for the shell. The script runs
+/// the VM on its own, so it leaves out -S: `vfg start` pauses QEMU only to
+/// check and tune the VM before it continues it.
+std::string render_shell_script(const std::string& vm_name, const LaunchPlan& plan,
+                                const QemuCommand& command);
 
 }  // namespace vfg

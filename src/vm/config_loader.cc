@@ -12,6 +12,39 @@ namespace vfg {
 
 namespace {
 
+template <typename T>
+void collect_keys(std::vector<std::pair<std::string, std::string>>& keys, const std::string& table,
+                  void (*read)(TableReader&, T&)) {
+  // Reading an empty table asks for every key the section knows.
+  ConfigDiagnostics scratch("");
+  ConfigValue empty;
+  TableReader reader(scratch, empty, table);
+  T ignored;
+  read(reader, ignored);
+  for (const auto& key : reader.known_keys()) keys.emplace_back(table, key);
+}
+
+/// (table, key) for every key a section knows, to point misplaced keys home.
+const std::vector<std::pair<std::string, std::string>>& schema_keys() {
+  static const auto keys = [] {
+    std::vector<std::pair<std::string, std::string>> all;
+    collect_keys(all, "memory", read_memory);
+    collect_keys(all, "cpu", read_cpu);
+    collect_keys(all, "firmware", read_firmware);
+    collect_keys(all, "audio", read_audio);
+    collect_keys(all, "network", read_network);
+    collect_keys(all, "looking_glass", read_looking_glass);
+    collect_keys(all, "display", read_display);
+    collect_keys(all, "boot", read_boot);
+    collect_keys(all, "[[disk]]", read_disk);
+    collect_keys(all, "[[gpu]]", read_gpu);
+    collect_keys(all, "[[usb]]", read_usb);
+    collect_keys(all, "[[input]]", read_input);
+    return all;
+  }();
+  return keys;
+}
+
 /// Reads a table key ("[memory]") with `read`.
 template <typename T>
 void read_section(ConfigDiagnostics& diagnostics, TableReader& top, std::string_view key, T& out,
@@ -20,6 +53,7 @@ void read_section(ConfigDiagnostics& diagnostics, TableReader& top, std::string_
   if (value == nullptr) return;
   TableReader table(diagnostics, *value, std::string(key));
   read(table, out);
+  table.suggest_from(&schema_keys());
   table.finish();
 }
 
@@ -45,6 +79,7 @@ void read_list(ConfigDiagnostics& diagnostics, TableReader& top, std::string_vie
     TableReader table(diagnostics, item, path);
     T entry;
     read(table, entry);
+    table.suggest_from(&schema_keys());
     table.finish();
     out.push_back(std::move(entry));
   }
@@ -105,6 +140,7 @@ ConfigParse parse_vm_config(std::string_view text, const std::string& file, std:
   }
   TableReader top(parse.diagnostics, *document, "");
   read_top(parse.diagnostics, top, parse.config);
+  top.suggest_from(&schema_keys());
   top.finish();
   validate_vm_config(parse.config, parse.diagnostics);
   return parse;

@@ -178,6 +178,17 @@ TEST(ConfigLoader, UnknownKeysWithoutACloseMatchGetNoSuggestion) {
       "vm.toml:3:1: error: key 'disk[0].cahce': unknown key; did you mean 'disk[0].cache'?\n");
 }
 
+TEST(ConfigLoader, PointsMisplacedKeysAtTheirTable) {
+  EXPECT_EQ(problems("prealloc = true\n"),
+            "vm.toml:1:1: error: key 'prealloc': unknown key; did you mean 'memory.prealloc'?\n");
+  EXPECT_EQ(problems("[cpu]\nhugepages = \"1G\"\n"),
+            "vm.toml:2:1: error: key 'cpu.hugepages': unknown key; did you mean "
+            "'memory.hugepages'?\n");
+  EXPECT_EQ(problems("[memory]\nboot_index = 1\n"),
+            "vm.toml:2:1: error: key 'memory.boot_index': unknown key; 'boot_index' belongs in a "
+            "[[disk]] table\n");
+}
+
 TEST(ConfigLoader, ReportsTypeAndEnumErrors) {
   EXPECT_EQ(problems("os = \"windwos\"\n"),
             "vm.toml:1:6: error: key 'os': 'windwos' is not one of windows, linux, other; did you "

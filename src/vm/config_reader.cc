@@ -139,6 +139,13 @@ void TableReader::finish() {
     std::string message = "unknown key";
     if (auto close = closest_match(key, known_)) {
       message += fmt::format("; did you mean '{}'?", key_path(*close));
+    } else if (elsewhere_ != nullptr) {
+      for (const auto& [table, name] : *elsewhere_) {
+        if (name != key || table == path_) continue;
+        message += table.front() == '[' ? fmt::format("; '{}' belongs in a {} table", key, table)
+                                        : fmt::format("; did you mean '{}.{}'?", table, key);
+        break;
+      }
     }
     diagnostics_.error(table_.key_positions[i], key_path(key), message);
   }

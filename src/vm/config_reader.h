@@ -67,6 +67,16 @@ class TableReader {
   [[nodiscard]] std::string key_path(std::string_view key) const;
   [[nodiscard]] const std::string& path() const { return path_; }
 
+  /// Every key the getters asked for so far.
+  [[nodiscard]] const std::vector<std::string>& known_keys() const { return known_; }
+
+  /// Where keys of other tables live: (table, key) pairs, "[[disk]]" style
+  /// names for arrays of tables. finish() uses them to point a misplaced key
+  /// at its table.
+  void suggest_from(const std::vector<std::pair<std::string, std::string>>* keys) {
+    elsewhere_ = keys;
+  }
+
   /// Reports every key in the table that no getter asked for.
   void finish();
 
@@ -75,6 +85,7 @@ class TableReader {
   const ConfigValue& table_;
   std::string path_;
   std::vector<std::string> known_;
+  const std::vector<std::pair<std::string, std::string>>* elsewhere_ = nullptr;
 };
 
 /// "an integer", "a string", ... for messages.

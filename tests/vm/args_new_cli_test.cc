@@ -1,10 +1,14 @@
 // `vfg new` and `vfg args` end to end: the binary, real QEMU probing, this host.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
+#include "run/qmp_client.h"
 #include "support/run_vfg.h"
 #include "support/temp_dir.h"
+#include "util/file_io.h"
+#include "util/process.h"
 #include "vm/config_loader.h"
 
 namespace vfg {
@@ -69,6 +73,48 @@ TEST_F(ArgsNewCli, NewRefusesBadNamesAndLinuxStartersAreValid) {
   ConfigParse parse = parse_vm_config(home_.read("config/vfg/tux.toml"), "tux.toml", "tux");
   EXPECT_EQ(parse.diagnostics.render(), "");
   EXPECT_EQ(parse.config.os, GuestOs::kLinux);
+}
+
+// The printed script is the user's qemu.sh: run by sh, it boots the VM on its
+// own, with a disk whose path needs quoting in both the shell and QEMU.
+TEST_F(ArgsNewCli, ThePrintedScriptRuns) {
+  std::string disk = (home_ / "my disks, v2/data.raw").string();
+  home_.write("my disks, v2/data.raw", std::string(1 << 20, '\0'));
+  home_.write("config/vfg/tiny.toml",
+              fmt::format("os = \"linux\"\naccel = \"tcg\"\n[memory]\nsize = \"256M\"\n"
+                          "[cpu]\ncores = 1\nthreads = 1\n[firmware]\ntype = \"bios\"\n"
+                          "[audio]\nenabled = false\n[network]\nmode = \"none\"\n"
+                          "[[disk]]\npath = \"{}\"\n"
+                          "[boot]\nkernel = \"{}/vmlinuz\"\ninitrd = \"{}/initrd.gz\"\n"
+                          "append = \"console=ttyS0 quiet\"\n",
+                          disk, VFG_GUEST_DIR, VFG_GUEST_DIR));
+  auto args = vfg({"args", "tiny"});
+  ASSERT_EQ(args.exit_code, 0) << args.err;
+  EXPECT_EQ(args.out.find("  -S"), std::string::npos);
+  auto script = home_.write("qemu.sh", args.out);
+  SpawnOptions options;
+  options.argv = {"sh", script.string()};
+  for (const auto& [key, value] : env()) options.env.emplace_back(key, value);
+  options.stdout_mode = Stdio::kNull;
+  options.stderr_mode = Stdio::kNull;
+  auto qemu = spawn(options);  // exec'd into QEMU; killed by the destructor at worst
+  ASSERT_TRUE(qemu) << qemu.error().message;
+  auto runtime = home_ / "run/vfg/tiny";
+  std::string serial;
+  for (int i = 0; i < 1800 && serial.find("VFG-GUEST ready") == std::string::npos; ++i) {
+    auto exited = qemu->wait_for(std::chrono::milliseconds(100));
+    ASSERT_TRUE(exited && !*exited) << "the script exited: " << args.out;
+    serial = read_file(runtime / "serial.log").value_or("");
+  }
+  ASSERT_NE(serial.find("VFG-GUEST ready"), std::string::npos) << serial;
+  // Not paused: the guest booted by itself. The virtio disk is there.
+  EXPECT_NE(serial.find("0x1af4:0x1042"), std::string::npos) << serial;
+  auto qmp = QmpClient::connect(runtime / "qmp.sock");
+  ASSERT_TRUE(qmp) << qmp.error().message;
+  ASSERT_TRUE(qmp->execute("quit"));
+  auto status = qemu->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe();
 }
 
 TEST_F(ArgsNewCli, ArgsReportsEveryErrorOfTheDefinition) {
