@@ -40,6 +40,20 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
   }
   for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
   for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));
+  if (!config.usb.empty()) {
+    UsbDevices plugged = scan_usb(root);
+    for (const auto& wanted : config.usb) {
+      std::vector<std::pair<UsbDevice, NodeInfo>> matches;
+      for (const auto& device : plugged.devices) {
+        bool match =
+            wanted.by_port()
+                ? device.bus == static_cast<int>(wanted.hostbus) && device.port == wanted.hostport
+                : device.vendor_id == wanted.vendor_id && device.product_id == wanted.product_id;
+        if (match) matches.emplace_back(device, usb_device_node(root, device.bus, device.address));
+      }
+      facts.usb.push_back(std::move(matches));
+    }
+  }
   if (!config.audio.server.empty()) facts.audio_server = probe_audio_socket(config.audio.server);
   return facts;
 }

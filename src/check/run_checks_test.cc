@@ -80,3 +80,53 @@ TEST(Judge, HostThenVmFindings) {
 
 }  // namespace
 }  // namespace vfg::check
+
+namespace vfg::check {
+namespace {
+
+TEST(VmUsb, ByPortAndByIdOnTheTuringDesktop) {
+  HostRoot root(testing::source_path("tests/fixtures/hosts/nvidia-turing"));
+  auto state = read_system_state(root);
+  ASSERT_TRUE(state);
+  state->identity = Identity{1000, "alice", 1000, {1000}};
+  state->groups = {{"kvm", 104, {}}, {"alice", 1000, {}}};
+  VmConfig config;
+  config.usb = {UsbHostConfig{1, "3.1", 0, 0}, UsbHostConfig{0, "", 0x045e, 0x0b12},
+                UsbHostConfig{1, "7", 0, 0}};
+  VmResourceFacts facts = gather_vm_resources(root, config);
+  ASSERT_EQ(facts.usb.size(), 3u);
+  ASSERT_EQ(facts.usb[0].size(), 1u);
+  EXPECT_EQ(facts.usb[0][0].second.path, "/dev/bus/usb/001/003");
+
+  // The nodes are root's 0644, as udev leaves them: not writable for alice.
+  auto findings = check_vm_usb(config, *state, facts, {});
+  ASSERT_EQ(findings.size(), 3u);
+  EXPECT_EQ(findings[0].status, Status::kFail);
+  EXPECT_EQ(findings[0].title,
+            "USB port 1-3.1 (Logitech USB Receiver) is not readable and writable by alice");
+  EXPECT_EQ(findings[0].fix,
+            "add SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", ATTR{idVendor}==\"046d\", "
+            "ATTR{idProduct}==\"c52b\", MODE=\"0660\", GROUP=\"kvm\" to "
+            "/etc/udev/rules.d/99-vfg-usb.rules (a chown is lost on every replug)");
+  SetupExpectations setup;
+  setup.known = true;
+  EXPECT_EQ(check_vm_usb(config, *state, facts, setup)[1].fix,
+            "run `vfg setup` (udev rule for this USB device)");
+  EXPECT_EQ(findings[2].status, Status::kWarn);
+  EXPECT_EQ(findings[2].title, "nothing is plugged in as USB port 1-7 now");
+
+  // With the rule in place (group kvm, 0660) they pass.
+  for (auto& matches : facts.usb)
+    for (auto& [device, node] : matches) {
+      node.gid = 104;
+      node.mode = 0660;
+    }
+  state->identity.process_gids.push_back(104);
+  findings = check_vm_usb(config, *state, facts, {});
+  EXPECT_EQ(findings[0].status, Status::kPass);
+  EXPECT_EQ(findings[1].status, Status::kPass);
+  EXPECT_EQ(findings[1].title, "USB device 045e:0b12: Microsoft Controller usable");
+}
+
+}  // namespace
+}  // namespace vfg::check

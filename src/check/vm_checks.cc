@@ -252,6 +252,48 @@ std::vector<Finding> check_vm_inputs(const VmConfig& config, const SystemState& 
   return findings;
 }
 
+std::vector<Finding> check_vm_usb(const VmConfig& config, const SystemState& state,
+                                  const VmResourceFacts& facts, const SetupExpectations& setup) {
+  std::vector<Finding> findings;
+  for (size_t i = 0; i < config.usb.size() && i < facts.usb.size(); ++i) {
+    const UsbHostConfig& usb = config.usb[i];
+    std::string id = fmt::format("vm.usb.{}", i);
+    std::string what = usb.by_port()
+                           ? fmt::format("USB port {}-{}", usb.hostbus, usb.hostport)
+                           : fmt::format("USB device {:04x}:{:04x}", usb.vendor_id, usb.product_id);
+    const auto& matches = facts.usb[i];
+    if (matches.empty()) {
+      findings.push_back(warn(id, fmt::format("nothing is plugged in as {} now", what),
+                              "QEMU attaches it when it appears",
+                              "plug it in; `vfg devices` lists USB devices by port"));
+      continue;
+    }
+    bool all_usable = true;
+    for (const auto& [device, node] : matches) {
+      if (can_access(node, state.identity, true)) continue;
+      all_usable = false;
+      std::string rule =
+          setup.known ? "run `vfg setup` (udev rule for this USB device)"
+                      : fmt::format(
+                            "add SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", "
+                            "ATTR{{idVendor}}==\"{:04x}\", ATTR{{idProduct}}==\"{:04x}\", "
+                            "MODE=\"0660\", GROUP=\"kvm\" to /etc/udev/rules.d/99-vfg-usb.rules "
+                            "(a chown is lost on every replug)",
+                            device.vendor_id, device.product_id);
+      findings.push_back(failure(id,
+                                 fmt::format("{} ({}) is not readable and writable by {}", what,
+                                             device.display_name(), state.identity.user),
+                                 describe_node(node, state), access_fix(node, state, rule)));
+      break;
+    }
+    if (all_usable)
+      findings.push_back(
+          pass(id, fmt::format("{}: {} usable", what, matches.front().first.display_name()),
+               describe_node(matches.front().second, state)));
+  }
+  return findings;
+}
+
 std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts& host,
                                         const VmResourceFacts& facts,
                                         const SetupExpectations& setup) {
@@ -265,6 +307,7 @@ std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts&
   append(check_vm_looking_glass(config, host.system, facts, setup));
   append(check_vm_disks(config, host.system, facts, setup));
   append(check_vm_inputs(config, host.system, facts));
+  append(check_vm_usb(config, host.system, facts, setup));
   return findings;
 }
 

@@ -10,6 +10,7 @@
 
 #include "check/facts.h"
 #include "check/finding.h"
+#include "host/usb.h"
 #include "vm/vm_config.h"
 
 namespace vfg::check {
@@ -24,6 +25,9 @@ struct VmResourceFacts {
   std::vector<NodeInfo> disks;
   /// One per VmConfig::inputs entry.
   std::vector<NodeInfo> inputs;
+  /// Per VmConfig::usb entry: the devices plugged in that match it now (by
+  /// port at most one, by vendor:product possibly several), each with its node.
+  std::vector<std::vector<std::pair<UsbDevice, NodeInfo>>> usb;
   /// An explicit audio server socket (AudioConfig::server), probed like the session's.
   std::optional<AudioSocket> audio_server;
 };
@@ -57,6 +61,11 @@ std::vector<Finding> check_vm_disks(const VmConfig& config, const SystemState& s
 /// "vm.input.N": evdev nodes exist and are readable by the user.
 std::vector<Finding> check_vm_inputs(const VmConfig& config, const SystemState& state,
                                      const VmResourceFacts& facts);
+
+/// "vm.usb.N": the device is plugged in and its /dev/bus/usb node is readable
+/// and writable by the user.
+std::vector<Finding> check_vm_usb(const VmConfig& config, const SystemState& state,
+                                  const VmResourceFacts& facts, const SetupExpectations& setup);
 
 /// Every resource check in report order.
 std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts& host,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include <fcntl.h>
 #include <grp.h>
@@ -278,6 +279,12 @@ NodeInfo vfio_group_node(const HostRoot& root, int group) {
 }
 
 NodeInfo vfio_container_node(const HostRoot& root) { return stat_node(root, "/dev/vfio/vfio"); }
+
+NodeInfo usb_device_node(const HostRoot& root, int bus, int address) {
+  char path[32];
+  std::snprintf(path, sizeof path, "/dev/bus/usb/%03d/%03d", bus, address);
+  return stat_node(root, path);
+}
 
 std::string hugepage_pool_file(uint64_t page_size) {
   return "/sys/kernel/mm/hugepages/hugepages-" + std::to_string(page_size / 1024) +

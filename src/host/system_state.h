@@ -138,6 +138,9 @@ NodeInfo vfio_group_node(const HostRoot& root, int group);
 /// The VFIO container node every group is opened through (/dev/vfio/vfio).
 NodeInfo vfio_container_node(const HostRoot& root);
 
+/// The node libusb opens for a USB device (/dev/bus/usb/BBB/DDD).
+NodeInfo usb_device_node(const HostRoot& root, int bus, int address);
+
 /// The file that sizes the hugepage pool of `page_size` bytes (for fix commands).
 std::string hugepage_pool_file(uint64_t page_size);
 
