@@ -198,12 +198,16 @@ Finding check_kernel_params(const SystemState& state, const SetupExpectations& s
           "nohz_full", "rcu_nocbs", "intremap"})
       if (key == prefix || key.rfind(std::string(prefix) + ".", 0) == 0) relevant.push_back(word);
   }
+  std::string found = relevant.empty() ? "no passthrough-related parameter on /proc/cmdline"
+                                       : "/proc/cmdline has " + join(relevant, " ");
+  if (!setup.known)
+    return pass(id, "kernel command line: " + (relevant.empty() ? "no passthrough-related "
+                                                                  "parameter"
+                                                                : join(relevant, " ")));
   std::string what = setup.kernel_params.empty()
                          ? "kernel parameters: the setup plan adds none"
                          : "kernel parameters in effect: " + join(setup.kernel_params, " ");
-  return pass(id, what,
-              relevant.empty() ? "no passthrough-related parameter on /proc/cmdline"
-                               : "/proc/cmdline has " + join(relevant, " "));
+  return pass(id, what, found);
 }
 
 Finding check_acs_override(const SystemState& state) {

@@ -174,6 +174,9 @@ TEST(KernelParams, ComparesThePlanWithProcCmdline) {
   EXPECT_EQ(bad.status, Status::kWarn);
   EXPECT_EQ(bad.title, "kernel parameters not in effect: intel_iommu=on");
   EXPECT_EQ(bad.fix, "run `vfg setup` (kernel command line step), then reboot");
+  // Without a plan, the relevant parameters in effect are shown.
+  EXPECT_EQ(check_kernel_params(ready_host(), {}).title,
+            "kernel command line: intel_iommu=on iommu=pt");
 }
 
 TEST(AcsOverride, FlaggedWhenOnTheCommandLine) {
