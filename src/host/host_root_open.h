@@ -8,8 +8,9 @@
 
 namespace vfg {
 
-/// Opens the tree named by `--root`: empty or "/" is the running system,
-/// otherwise a directory laid out like "/".
+/// Opens the tree named by `--root`: empty or "/" is the running system, a
+/// directory is a tree laid out like "/", and a file is a `vfg snapshot`
+/// (.tar.gz) unpacked into a private temporary directory removed at exit.
 Result<HostRoot> open_host_root(const std::string& root);
 
 }  // namespace vfg
