@@ -188,6 +188,23 @@ void collect_system(Collector& c) {
   c.files("/etc", {"os-release"});
 }
 
+// What the readiness checks read beyond discovery: interrupt remapping, the
+// VT-d capability registers, hugepage pools and boot framebuffers. The user
+// database and this process's identity stay out: they are not the machine's.
+void collect_readiness(Collector& c) {
+  const HostRoot& root = c.root();
+  c.files("/proc", {"interrupts", "iomem"});
+  for (const auto& unit : root.list_dir("/sys/class/iommu"))
+    if (auto dir = c.link("/sys/class/iommu/" + unit)) c.file(*dir + "/intel-iommu/ecap");
+  for (const auto& pool : root.list_dir("/sys/kernel/mm/hugepages"))
+    c.files("/sys/kernel/mm/hugepages/" + pool, {"nr_hugepages", "free_hugepages"});
+  for (auto driver : {"efi-framebuffer", "simple-framebuffer", "vesa-framebuffer"})
+    c.links_in(std::string("/sys/bus/platform/drivers/") + driver);
+  // Loaded modules without parameters show only as /sys/module entries.
+  for (const auto& module : root.list_dir("/sys/module"))
+    c.file("/sys/module/" + module + "/initstate");
+}
+
 const std::regex& mac_pattern() {
   static const std::regex pattern("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
   return pattern;
@@ -218,6 +235,7 @@ std::vector<SnapshotEntry> collect_snapshot(const HostRoot& root, const Snapshot
   collect_block(collector, secrets);
   collect_cpu(collector);
   collect_system(collector);
+  collect_readiness(collector);
   std::vector<SnapshotEntry> entries = collector.take();
   if (!options.keep_serials) {
     // Short strings ("0", "1") would scrub unrelated text: keep real serials only.
