@@ -33,6 +33,9 @@ struct LaunchRequest {
   /// Grace period for an ACPI shutdown (Ctrl-C in the foreground, `vfg stop`).
   std::chrono::seconds stop_timeout{60};
   std::vector<BeforeContinueStep> before_continue;
+  /// Start swtpm (TPM 2.0) before QEMU, its state in paths.tpm_dir and its
+  /// socket at paths.tpm_socket, where the argv's TPM chardev points.
+  bool tpm = false;
   /// How long QEMU may take to open QMP (large preallocated RAM is slow).
   /// A QEMU that dies is noticed at once, whatever this says.
   std::chrono::milliseconds qmp_timeout{std::chrono::minutes(2)};

@@ -10,12 +10,12 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "host/process_info.h"
 #include "util/file_io.h"
 #include "util/strings.h"
+#include "util/unix_socket.h"
 
 namespace vfg {
 
@@ -27,21 +27,6 @@ using namespace std::chrono_literals;
 constexpr auto kQuitGrace = 10s;
 constexpr size_t kLogTailLines = 15;
 constexpr auto kCommandTimeout = 5s;
-
-Result<UniqueFd> listen_unix(const std::filesystem::path& path) {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  if (path.native().size() >= sizeof address.sun_path)
-    return fail("socket path '{}' is too long", path.string());
-  std::memcpy(address.sun_path, path.c_str(), path.native().size() + 1);
-  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return fail("socket: {}", std::strerror(errno));
-  ::unlink(path.c_str());  // a stale socket of a crashed run
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(fd.get(), 8) != 0)
-    return fail("cannot listen on '{}': {}", path.string(), std::strerror(errno));
-  return fd;
-}
 
 std::string log_tail(const std::filesystem::path& log) {
   auto text = read_file(log);
@@ -155,6 +140,18 @@ Result<LaunchInfo> Supervisor::launch() {
       return tl::unexpected(listening.error());
     }
     public_qmp = std::move(*listening);
+  }
+  if (request_.tpm) {
+    SwtpmOptions tpm;
+    tpm.state_dir = request_.paths.tpm_dir;
+    tpm.socket = request_.paths.tpm_socket;
+    tpm.log = request_.paths.runtime_dir / "swtpm.log";
+    auto started = Swtpm::start(tpm);
+    if (!started) {
+      cleanup();
+      return tl::unexpected(started.error());
+    }
+    swtpm_.emplace(std::move(*started));
   }
   argv_ = full_argv(theirs.get(), public_qmp ? public_qmp.get() : -1);
 
@@ -366,6 +363,8 @@ VmExit Supervisor::supervise() {
 void Supervisor::cleanup() {
   if (cleaned_) return;
   cleaned_ = true;
+  // QEMU is gone by now, so the TPM has no user left.
+  if (swtpm_) swtpm_->stop();
   files_.clear();
 }
 

@@ -16,6 +16,7 @@
 
 #include "run/launch_request.h"
 #include "run/qmp_client.h"
+#include "run/swtpm.h"
 #include "run/vm_state.h"
 #include "util/process.h"
 #include "util/result.h"
@@ -77,6 +78,7 @@ class Supervisor {
   UniqueFd signals_;
   UniqueFd timer_;
   Child qemu_;
+  std::optional<Swtpm> swtpm_;  ///< with tpm: started before QEMU, stopped after it
   std::optional<QmpClient> qmp_;
   std::vector<std::string> argv_;
   Phase phase_ = Phase::kRunning;

@@ -84,6 +84,15 @@ void add_display(ArgvContext& context) {
   }
 }
 
+/// TPM 2.0 on the CRB interface (what Windows 11 expects) backed by swtpm,
+/// which the launcher starts on this socket before QEMU.
+void add_tpm(ArgvContext& context) {
+  context.add("-chardev", fmt::format("socket,id=chrtpm,path={}",
+                                      qemu_opts_escape(context.plan.paths.tpm_socket.string())));
+  context.add("-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
+  context.add_json("-device", Json{{"driver", "tpm-crb"}, {"tpmdev", "tpm0"}});
+}
+
 void add_control(ArgvContext& context) {
   const VmConfig& config = context.config;
   const VmPaths& paths = context.plan.paths;
@@ -130,9 +139,7 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
   add_inputs(context);
   add_audio(context);
   add_looking_glass(context);
-  if (config.tpm) {
-    context.notices.emplace_back("tpm = true is not supported yet; the VM starts without a TPM");
-  }
+  if (config.tpm) add_tpm(context);
   add_control(context);
   for (const auto& arg : config.extra_args) context.flag(arg);
 
