@@ -197,6 +197,8 @@ TEST_F(TpmTest, SwtpmEndsWithQemuWhenTheSupervisorIsKilledToo) {
   ::kill(info->qemu_pid, SIGKILL);
   // Nobody is left to stop it: swtpm --terminate ends when QEMU's connection closes.
   EXPECT_TRUE(wait_for_pid_exit(pids[0], 60s));
+  EXPECT_TRUE(wait_for_pid_exit(info->qemu_pid, 60s));
+  EXPECT_TRUE(wait_for_pid_exit(info->supervisor_pid, 60s));
 
   // The next start clears the stale socket and starts a fresh swtpm on the same state.
   auto again = start_detached(request_for(config));
