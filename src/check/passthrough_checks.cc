@@ -153,12 +153,42 @@ std::vector<Finding> check_vfio_nodes(const std::vector<std::string>& passed,
   return findings;
 }
 
-Finding framebuffer_finding(const GpuCard& card, const SystemState& state) {
+// The framebuffers that sit in one of the card's BARs. Without addresses
+// (non-root readers see zeros) every framebuffer is suspect on the boot GPU.
+std::vector<Framebuffer> framebuffers_on(const GpuCard& card, const SystemState& state,
+                                         const PciFacts& pci, bool* certain) {
+  *certain = false;
+  auto bars = pci.gpu_bars.find(card.gpu.to_string());
+  std::vector<Framebuffer> inside, unknown;
+  for (const auto& fb : state.framebuffers) {
+    if (fb.start == 0 || bars == pci.gpu_bars.end() || bars->second.empty()) {
+      unknown.push_back(fb);
+      continue;
+    }
+    for (const auto& bar : bars->second)
+      if (fb.start >= bar.start && fb.end <= bar.end) inside.push_back(fb);
+  }
+  if (!inside.empty()) {
+    *certain = true;
+    // The platform device that owns the range is named by the driver entries.
+    for (const auto& fb : state.framebuffers)
+      if (!fb.device.empty()) inside.push_back(fb);
+    return inside;
+  }
+  return card.boot_vga ? unknown : std::vector<Framebuffer>{};
+}
+
+std::optional<Finding> framebuffer_finding(const GpuCard& card, const SystemState& state,
+                                           const PciFacts& pci) {
+  bool certain = false;
+  std::vector<Framebuffer> framebuffers = framebuffers_on(card, state, pci, &certain);
+  if (framebuffers.empty()) return std::nullopt;
   std::vector<std::string> holders;
   std::string unbind;
   bool simpledrm = false;
-  for (const auto& fb : state.framebuffers) {
-    holders.push_back(fb.device.empty() ? fb.driver : fb.device);
+  for (const auto& fb : framebuffers) {
+    std::string holder = fb.device.empty() ? fb.driver : fb.device;
+    if (!contains(holders, holder)) holders.push_back(holder);
     if (fb.driver == "simple-framebuffer" || fb.driver == "simpledrm") simpledrm = true;
     if (!fb.device.empty() && unbind.empty())
       unbind = fmt::format("echo {} | sudo tee /sys/bus/platform/drivers/{}/unbind", fb.device,
@@ -169,9 +199,14 @@ Finding framebuffer_finding(const GpuCard& card, const SystemState& state) {
   std::string fix = unbind.empty()
                         ? "add " + param + " to the kernel command line and reboot"
                         : unbind + " (for good: add " + param + " to the kernel command line)";
-  return warn("vm.framebuffer",
-              fmt::format("a boot framebuffer ({}) holds the memory of {}", join(holders, ", "),
-                          card.gpu.to_string()),
+  std::string title = fmt::format("a boot framebuffer ({}) holds the memory of {}",
+                                  join(holders, ", "), card.gpu.to_string());
+  if (certain)
+    return failure("vm.framebuffer", title,
+                   "its range in /proc/iomem lies inside one of the card's BARs; vfio cannot "
+                   "reserve that BAR (\"BAR can't reserve\")",
+                   fix);
+  return warn("vm.framebuffer", title,
               "the firmware's framebuffer lives in the boot GPU's BAR; vfio then cannot reserve "
               "it (\"BAR can't reserve\")",
               fix);
@@ -187,6 +222,9 @@ PciFacts gather_pci_facts(const HostRoot& root) {
   for (const auto& group : facts.groups.groups)
     facts.vfio_nodes[group.number] = vfio_group_node(root, group.number);
   facts.vfio_container = vfio_container_node(root);
+  for (const auto& card : facts.cards)
+    if (const PciFunction* gpu = facts.pci.find(card.gpu))
+      facts.gpu_bars[card.gpu.to_string()] = pci_bar_ranges(root, gpu->sysfs_path);
   return facts;
 }
 
@@ -263,8 +301,9 @@ std::vector<Finding> check_vm_passthrough(const VmConfig& config, const SystemSt
                "hold the card",
                "select the other GPU (or the iGPU) as primary display in the firmware setup, or "
                "accept a headless host while the VM runs"));
-      if (!state.framebuffers.empty()) findings.push_back(framebuffer_finding(*card, state));
     }
+    if (auto framebuffer = framebuffer_finding(*card, state, pci))
+      findings.push_back(std::move(*framebuffer));
     if (const PciFunction* function = pci.pci.find(card->gpu))
       for (auto& finding : check_gpu_reset("vm.gpu.reset.", *function, state))
         findings.push_back(std::move(finding));

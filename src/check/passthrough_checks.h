@@ -23,6 +23,8 @@ struct PciFacts {
   std::vector<GpuCard> cards;
   /// /dev/vfio/N per IOMMU group number of the passed functions.
   std::map<int, NodeInfo> vfio_nodes;
+  /// BAR ranges of each card's display function, keyed by its address.
+  std::map<std::string, std::vector<AddressRange>> gpu_bars;
   /// /dev/vfio/vfio, the container every group is opened through.
   NodeInfo vfio_container;
 };

@@ -149,6 +149,37 @@ TEST(Passthrough, BootPolarisWarnsForConsoleFramebufferAndReset) {
             Status::kPass);
 }
 
+TEST(Passthrough, FramebufferInsideABarFailsOutsideIsIgnored) {
+  FixtureHost host("intel-igpu-nvidia");  // 01:00.0 is not the boot GPU here
+  host.pci.gpu_bars["0000:01:00.0"] = {{0xe0000000, 0xefffffff}, {0xf6000000, 0xf6ffffff}};
+  host.state.framebuffers = {{"efi-framebuffer", "efi-framebuffer.0", 0, 0},
+                             {"efifb", "", 0xe0000000, 0xe07fffff}};
+  auto findings = check_vm_passthrough(passing("0000:01:00.0"), host.state, host.pci, {});
+  const Finding* fb = find(findings, "vm.framebuffer");
+  ASSERT_NE(fb, nullptr);
+  EXPECT_EQ(fb->status, Status::kFail);
+  EXPECT_EQ(fb->title,
+            "a boot framebuffer (efifb, efi-framebuffer.0) holds the memory of 0000:01:00.0");
+  EXPECT_EQ(fb->fix,
+            "echo efi-framebuffer.0 | sudo tee "
+            "/sys/bus/platform/drivers/efi-framebuffer/unbind (for good: add "
+            "video=efifb:off to the kernel command line)");
+  // The framebuffer lives in the iGPU's memory: nothing to say about the dGPU.
+  host.state.framebuffers[1] = {"efifb", "", 0x4000000000, 0x40007fffff};
+  findings = check_vm_passthrough(passing("0000:01:00.0"), host.state, host.pci, {});
+  EXPECT_EQ(find(findings, "vm.framebuffer"), nullptr);
+}
+
+TEST(Passthrough, SimpledrmNeedsItsOwnParameter) {
+  FixtureHost host("chipset-group");
+  host.state.framebuffers = {{"simple-framebuffer", "simple-framebuffer.0", 0, 0}};
+  auto findings = check_vm_passthrough(passing("0000:26:00.0"), host.state, host.pci, {});
+  EXPECT_EQ(find(findings, "vm.framebuffer")->fix,
+            "echo simple-framebuffer.0 | sudo tee "
+            "/sys/bus/platform/drivers/simple-framebuffer/unbind (for good: add "
+            "initcall_blacklist=simpledrm_platform_driver_init to the kernel command line)");
+}
+
 TEST(Passthrough, NoFramebufferFindingWithoutAFramebuffer) {
   FixtureHost host("chipset-group");
   host.state.framebuffers.clear();

@@ -280,6 +280,22 @@ NodeInfo vfio_group_node(const HostRoot& root, int group) {
 
 NodeInfo vfio_container_node(const HostRoot& root) { return stat_node(root, "/dev/vfio/vfio"); }
 
+std::vector<AddressRange> pci_bar_ranges(const HostRoot& root, std::string_view device_dir) {
+  std::vector<AddressRange> ranges;
+  // One line per resource: "0x00000000e0000000 0x00000000efffffff 0x000000000014220c".
+  auto text = root.read_attr(join_host_path(device_dir, "resource"));
+  if (!text) return ranges;
+  for (const auto& line : split(*text, '\n')) {
+    auto words = split_whitespace(line);
+    if (words.size() < 2) continue;
+    auto start = parse_hex(words[0]);
+    auto end = parse_hex(words[1]);
+    if (!start || !end || (*start == 0 && *end == 0)) continue;
+    ranges.push_back({*start, *end});
+  }
+  return ranges;
+}
+
 NodeInfo usb_device_node(const HostRoot& root, int bus, int address) {
   char path[32];
   std::snprintf(path, sizeof path, "/dev/bus/usb/%03d/%03d", bus, address);

@@ -138,6 +138,17 @@ NodeInfo vfio_group_node(const HostRoot& root, int group);
 /// The VFIO container node every group is opened through (/dev/vfio/vfio).
 NodeInfo vfio_container_node(const HostRoot& root);
 
+/// A physical address range, inclusive.
+struct AddressRange {
+  uint64_t start = 0;
+  uint64_t end = 0;
+};
+
+/// The memory ranges of a PCI function's BARs from its `resource` file (under
+/// the device's sysfs directory); unused BARs (all zero) are left out. Non-root
+/// readers see zeros, so this is empty for them.
+std::vector<AddressRange> pci_bar_ranges(const HostRoot& root, std::string_view device_dir);
+
 /// The node libusb opens for a USB device (/dev/bus/usb/BBB/DDD).
 NodeInfo usb_device_node(const HostRoot& root, int bus, int address);
 

@@ -188,6 +188,19 @@ TEST(SystemState, AccessFollowsOwnerGroupOther) {
   EXPECT_TRUE(can_access(node, root, true));
 }
 
+TEST(SystemState, BarRangesFromTheResourceFile) {
+  testing::TempDir tree;
+  tree.write("sys/devices/pci0000:00/0000:01:00.0/resource",
+             "0x00000000f6000000 0x00000000f6ffffff 0x0000000000040200\n"
+             "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+             "0x00000000e0000000 0x00000000efffffff 0x000000000014220c\n");
+  auto bars = pci_bar_ranges(HostRoot(tree.path()), "/sys/devices/pci0000:00/0000:01:00.0");
+  ASSERT_EQ(bars.size(), 2u);
+  EXPECT_EQ(bars[0].start, 0xf6000000u);
+  EXPECT_EQ(bars[1].end, 0xefffffffu);
+  EXPECT_TRUE(pci_bar_ranges(HostRoot(tree.path()), "/sys/devices/none").empty());
+}
+
 TEST(SystemState, ParsesMemlockLines) {
   auto limits =
       parse_memlock_limits("Max locked memory         65536                unlimited   bytes");
