@@ -1,0 +1,43 @@
+// Rootless access: udev rules for the device nodes QEMU opens, the Looking
+// Glass shared-memory file, and the locked-memory limit VFIO needs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "setup/request.h"
+
+namespace vfg {
+
+/// /etc/udev/rules.d/99-vfg-passthrough.rules: /dev/vfio/*, raw disks, USB devices.
+/// Numbered after 60-persistent-storage.rules, which sets the ID_* properties matched here.
+std::string passthrough_udev_rules(const SetupRequest& request);
+
+/// /etc/udev/rules.d/70-vfg-kvmfr.rules: numbered before 73-seat-late.rules so uaccess applies.
+std::string kvmfr_udev_rules(const SetupRequest& request);
+
+/// /etc/tmpfiles.d/10-vfg-looking-glass.conf for VMs using a /dev/shm file.
+std::string looking_glass_tmpfiles(const SetupRequest& request);
+
+/// The memlock VFIO needs for the largest VM: RAM + Looking Glass + 1 GiB, in bytes.
+struct MemlockNeed {
+  uint64_t bytes = 0;
+  std::string vm;  ///< the VM that sets it
+};
+MemlockNeed memlock_need(const std::vector<SetupVm>& vms);
+
+/// /etc/security/limits.d/95-vfg-memlock.conf (KiB, or unlimited).
+std::string memlock_limits_conf(const std::string& user, const MemlockNeed& need, bool unlimited);
+
+/// A drop-in for the user's systemd manager (bytes, or infinity).
+std::string memlock_systemd_dropin(const MemlockNeed& need, bool unlimited);
+
+/// Pages to reserve per hugepage size: the largest VM backed by that size.
+struct HugePageReservation {
+  uint64_t pages_1g = 0;
+  uint64_t pages_2m = 0;
+};
+HugePageReservation hugepage_reservation(const std::vector<SetupVm>& vms);
+
+}  // namespace vfg

@@ -1,0 +1,60 @@
+// The host plan: every file setup would write and every command it would run,
+// as a plain value. Generators build it without touching the system; `vfg setup`
+// prints it, the applier carries it out, and `vfg check` can ask it what is missing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace vfg {
+
+/// What a file change is for; decides which regeneration commands follow it.
+enum class FileRole {
+  kModprobe,      ///< /etc/modprobe.d (also copied into the initramfs)
+  kInitramfs,     ///< the initramfs generator's own config
+  kKernelCmdline, ///< a source of the kernel command line
+  kBootEntry,     ///< a loader entry read directly at boot (no regeneration)
+  kUdev,
+  kModulesLoad,
+  kTmpfiles,
+  kLimits,        ///< limits.d (read at next login)
+  kSystemdUnit,   ///< a unit drop-in (daemon-reload)
+  kSysctl,
+};
+
+/// One file as it is and as setup wants it.
+struct FileEdit {
+  std::string path;                         ///< host path, "/etc/modprobe.d/vfg-vfio.conf"
+  std::optional<std::string> old_contents;  ///< nullopt: the file does not exist
+  std::string new_contents;
+  mode_t mode = 0644;
+  FileRole role = FileRole::kModprobe;
+  std::string why;  ///< one line for people
+};
+
+/// A command to run after the files are written.
+struct PlanCommand {
+  std::vector<std::string> argv;
+  std::string why;
+  /// The command that reverses this one on undo (empty: nothing to reverse,
+  /// e.g. a regeneration, which undo runs again after restoring files).
+  std::vector<std::string> undo_argv;
+  /// True for regeneration commands that undo must run again after restoring files.
+  bool regenerate = false;
+};
+
+/// Everything setup would change.
+struct HostPlan {
+  std::vector<FileEdit> files;       ///< only files whose contents or mode change
+  std::vector<PlanCommand> commands; ///< in the order they run
+  std::vector<std::string> notes;    ///< facts for people: memory reserved, choices made
+  std::vector<std::string> warnings; ///< things setup cannot do or that need attention
+
+  /// True when applying would change nothing.
+  [[nodiscard]] bool empty() const { return files.empty() && commands.empty(); }
+};
+
+}  // namespace vfg

@@ -1,0 +1,417 @@
+#include "setup/planner.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "host/boot_paths.h"
+#include "setup/access_gen.h"
+#include "setup/initramfs_edit.h"
+#include "setup/modprobe_gen.h"
+#include "util/strings.h"
+
+namespace vfg {
+
+namespace {
+
+namespace bp = boot_paths;
+
+std::string path_in(std::string_view dir, std::string_view name) {
+  return join_host_path(dir, name);
+}
+
+const std::string kVfioConf = path_in(bp::kModprobeDir, "vfg-vfio.conf");
+const std::string kKvmConf = path_in(bp::kModprobeDir, "vfg-kvm.conf");
+const std::string kKvmfrConf = path_in(bp::kModprobeDir, "vfg-kvmfr.conf");
+const std::string kKvmfrLoad = path_in(bp::kModulesLoadDir, "vfg-kvmfr.conf");
+const std::string kDracutDropIn = path_in(bp::kDracutConfDir, "10-vfg-vfio.conf");
+const std::string kPassthroughRules = path_in(bp::kUdevRulesDir, "99-vfg-passthrough.rules");
+const std::string kKvmfrRules = path_in(bp::kUdevRulesDir, "70-vfg-kvmfr.rules");
+const std::string kLgTmpfiles = path_in(bp::kTmpfilesDir, "10-vfg-looking-glass.conf");
+const std::string kLimitsConf = path_in(bp::kLimitsDir, "95-vfg-memlock.conf");
+const std::string kHugepagesSysctl = path_in(bp::kSysctlDir, "80-vfg-hugepages.conf");
+
+std::string user_manager_dropin(const SetupRequest& request) {
+  std::string unit = request.user.uid ? fmt::format("user@{}.service.d", *request.user.uid)
+                                      : std::string("user@.service.d");
+  return path_in(path_in(bp::kSystemdSystemDir, unit), "vfg-memlock.conf");
+}
+
+bool wants_looking_glass(const SetupRequest& request, LookingGlassMode mode) {
+  return std::any_of(request.vms.begin(), request.vms.end(),
+                     [&](const SetupVm& vm) { return vm.looking_glass == mode; });
+}
+
+class PlanBuilder {
+ public:
+  PlanBuilder(const SetupFacts& facts, const SetupRequest& request)
+      : facts_(facts), request_(request) {}
+
+  std::optional<std::string> current(const std::string& path) const {
+    auto it = facts_.files.find(path);
+    if (it == facts_.files.end()) return std::nullopt;
+    return it->second;
+  }
+
+  /// Adds the file unless it already has these contents.
+  void file(const std::string& path, std::string contents, FileRole role, std::string why) {
+    auto old = current(path);
+    if (old && *old == contents) return;
+    plan_.files.push_back({path, old, std::move(contents), 0644, role, std::move(why)});
+  }
+
+  void command(std::vector<std::string> argv, std::string why, bool regenerate,
+               std::vector<std::string> undo = {}) {
+    for (const auto& existing : plan_.commands)
+      if (existing.argv == argv) return;
+    plan_.commands.push_back({std::move(argv), std::move(why), std::move(undo), regenerate});
+  }
+
+  bool changed(FileRole role) const {
+    return std::any_of(plan_.files.begin(), plan_.files.end(),
+                       [&](const FileEdit& edit) { return edit.role == role; });
+  }
+
+  HostPlan& plan() { return plan_; }
+  const SetupFacts& facts() const { return facts_; }
+  const SetupRequest& request() const { return request_; }
+
+ private:
+  const SetupFacts& facts_;
+  const SetupRequest& request_;
+  HostPlan plan_;
+};
+
+std::string params_text(const std::vector<KernelParam>& params) {
+  std::vector<std::string> words;
+  for (const auto& param : params) words.push_back(param.text());
+  return join(words, " ");
+}
+
+// The params some of the tool's current command lines lack.
+std::vector<KernelParam> missing_from_tool(const SetupFacts& facts,
+                                           const std::vector<KernelParam>& wanted) {
+  if (facts.tool_cmdlines.empty()) return wanted;
+  std::vector<KernelParam> missing;
+  for (const auto& param : wanted)
+    for (const auto& cmdline : facts.tool_cmdlines)
+      if (!missing_params(cmdline, {param}).empty()) {
+        missing.push_back(param);
+        break;
+      }
+  return missing;
+}
+
+// The command that rebuilds boot images from /etc/kernel/cmdline and the initramfs config.
+std::vector<std::vector<std::string>> kernel_install_commands(const BootSetup& boot) {
+  if (boot.has_program("reinstall-kernels")) return {{"reinstall-kernels"}};
+  if (boot.initramfs == InitramfsTool::kMkinitcpio) return {{"mkinitcpio", "-P"}};
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& kernel : boot.kernels)
+    commands.push_back({"kernel-install", "add", kernel,
+                        path_in(path_in(bp::kModuleDirs[0], kernel), "vmlinuz")});
+  return commands;
+}
+
+void plan_kernel_cmdline(PlanBuilder& b) {
+  const BootSetup& boot = b.facts().boot;
+  auto wanted = wanted_kernel_params(b.facts(), b.request());
+  std::string why = "kernel parameters " + params_text(wanted);
+  switch (boot.bootloader) {
+    case Bootloader::kGrub: {
+      auto old = b.current(std::string(bp::kDefaultGrub)).value_or("");
+      auto edited = edit_shell_cmdline_var(old, "GRUB_CMDLINE_LINUX_DEFAULT", wanted);
+      if (!edited) {
+        b.plan().warnings.push_back(
+            fmt::format("{}: {}; add {} yourself", bp::kDefaultGrub, edited.error().message,
+                        params_text(wanted)));
+        return;
+      }
+      b.file(std::string(bp::kDefaultGrub), *edited, FileRole::kKernelCmdline, why);
+      if (!b.changed(FileRole::kKernelCmdline)) return;
+      if (boot.has_program("update-grub") || boot.distro.is_like("debian"))
+        b.command({"update-grub"}, "regenerate " + boot.grub_config, true);
+      else if (boot.grub_config.find("grub2") != std::string::npos)
+        b.command({"grub2-mkconfig", "-o", boot.grub_config}, "regenerate " + boot.grub_config,
+                  true);
+      else
+        b.command({"grub-mkconfig", "-o", boot.grub_config}, "regenerate " + boot.grub_config,
+                  true);
+      return;
+    }
+    case Bootloader::kKernelInstall: {
+      std::string path(bp::kKernelCmdline);
+      b.file(path, set_params(b.current(path).value_or(""), wanted), FileRole::kKernelCmdline,
+             why);
+      for (const auto& entry : boot.loader_entries)
+        b.file(entry, edit_loader_entry(b.current(entry).value_or(""), wanted),
+               FileRole::kBootEntry, why + " (current entry, until it is regenerated)");
+      return;  // the rebuild runs with the initramfs one, see plan_initramfs
+    }
+    case Bootloader::kSystemdBoot:
+      for (const auto& entry : boot.loader_entries)
+        b.file(entry, edit_loader_entry(b.current(entry).value_or(""), wanted),
+               FileRole::kBootEntry, why);
+      return;
+    case Bootloader::kLimine:
+      b.file(boot.limine_config,
+             edit_limine_config(b.current(boot.limine_config).value_or(""), wanted),
+             FileRole::kBootEntry, why);
+      return;
+    case Bootloader::kGrubby: {
+      auto missing = missing_from_tool(b.facts(), wanted);
+      if (missing.empty()) return;
+      b.command({"grubby", "--update-kernel=ALL", "--args=" + params_text(missing)},
+                "add " + params_text(missing) + " to every boot entry", false,
+                {"grubby", "--update-kernel=ALL", "--remove-args=" + params_text(missing)});
+      return;
+    }
+    case Bootloader::kKernelstub: {
+      auto missing = missing_from_tool(b.facts(), wanted);
+      if (missing.empty()) return;
+      b.command({"kernelstub", "--add-options", params_text(missing)},
+                "add " + params_text(missing) + " to the kernel options", false,
+                {"kernelstub", "--delete-options", params_text(missing)});
+      return;
+    }
+    case Bootloader::kRpmOstree: {
+      auto missing = missing_from_tool(b.facts(), wanted);
+      if (missing.empty()) return;
+      std::vector<std::string> argv{"rpm-ostree", "kargs"};
+      std::vector<std::string> undo{"rpm-ostree", "kargs"};
+      for (const auto& param : missing) {
+        argv.push_back("--append-if-missing=" + param.text());
+        undo.push_back("--delete-if-present=" + param.text());
+      }
+      b.command(argv, "add " + params_text(missing) + " to the next deployment", false, undo);
+      return;
+    }
+    case Bootloader::kUnknown:
+      b.plan().warnings.push_back(fmt::format(
+          "cannot tell which bootloader this host uses (no /etc/default/grub with a grub.cfg, "
+          "loader entries, /etc/kernel/cmdline, kernelstub, rpm-ostree or Limine config); add "
+          "these kernel parameters yourself: {}",
+          params_text(wanted)));
+      return;
+  }
+}
+
+void plan_initramfs(PlanBuilder& b, bool binding) {
+  const BootSetup& boot = b.facts().boot;
+  auto modules = vfio_initramfs_modules();
+  std::vector<std::vector<std::string>> regenerate;
+  switch (boot.initramfs) {
+    case InitramfsTool::kMkinitcpio: {
+      std::string path(bp::kMkinitcpioConf);
+      if (binding) {
+        auto edited = edit_mkinitcpio_conf(b.current(path).value_or(""), modules);
+        if (edited)
+          b.file(path, *edited, FileRole::kInitramfs,
+                 "load vfio modules first and include modprobe.d (modconf hook)");
+        else
+          b.plan().warnings.push_back(edited.error().message);
+      }
+      regenerate = {{"mkinitcpio", "-P"}};
+      break;
+    }
+    case InitramfsTool::kDracut:
+      if (binding)
+        b.file(kDracutDropIn, dracut_force_drivers_conf(modules), FileRole::kInitramfs,
+               "load vfio modules before any GPU driver");
+      regenerate = {{"dracut", "--regenerate-all", "--force"}};
+      break;
+    case InitramfsTool::kInitramfsTools: {
+      std::string path(bp::kInitramfsToolsModules);
+      if (binding)
+        b.file(path, edit_initramfs_tools_modules(b.current(path).value_or(""), modules),
+               FileRole::kInitramfs, "load vfio modules early in the initramfs");
+      regenerate = {{"update-initramfs", "-u", "-k", "all"}};
+      break;
+    }
+    case InitramfsTool::kBooster: {
+      std::string path(bp::kBoosterYaml);
+      if (binding)
+        b.file(path, edit_booster_yaml(b.current(path).value_or(""), modules),
+               FileRole::kInitramfs, "force-load vfio modules in the initramfs");
+      regenerate = {{"/usr/lib/booster/regenerate_images"}};
+      break;
+    }
+    case InitramfsTool::kUnknown:
+      if (binding)
+        b.plan().warnings.push_back(
+            "cannot tell which tool builds the initramfs; make sure vfio_pci, vfio and "
+            "vfio_iommu_type1 load from it before any GPU driver, with /etc/modprobe.d inside");
+      break;
+  }
+  bool boot_images_stale = b.changed(FileRole::kModprobe) || b.changed(FileRole::kInitramfs);
+  if (boot.bootloader == Bootloader::kKernelInstall) {
+    // The images (often UKIs carrying the command line) come from kernel-install or the
+    // mkinitcpio presets; rebuilding them covers the initramfs as well.
+    if (!boot_images_stale && !b.changed(FileRole::kKernelCmdline)) return;
+    for (auto& argv : kernel_install_commands(boot))
+      b.command(argv, "rebuild the boot images with the new command line and initramfs", true);
+    return;
+  }
+  if (boot.bootloader == Bootloader::kRpmOstree) {
+    // rpm-ostree builds the initramfs on the server; it only carries /etc files it tracks.
+    if (b.changed(FileRole::kModprobe))
+      b.command({"rpm-ostree", "initramfs-etc", "--track=" + kVfioConf},
+                "carry the vfio-pci options into the initramfs", false,
+                {"rpm-ostree", "initramfs-etc", "--untrack=" + kVfioConf});
+    return;
+  }
+  if (!boot_images_stale) return;
+  for (auto& argv : regenerate) b.command(argv, "rebuild the initramfs", true);
+}
+
+void plan_access(PlanBuilder& b) {
+  const SetupRequest& request = b.request();
+  if (request.user.name.empty() || request.user.name == "root") {
+    b.plan().warnings.push_back(
+        "no unprivileged user to give device access to; run with sudo from your account or "
+        "pass --user NAME");
+    return;
+  }
+  const auto& groups = b.facts().existing_groups;
+  if (std::find(groups.begin(), groups.end(), request.group) == groups.end())
+    b.command({"groupadd", "--system", request.group}, "create the group " + request.group, false,
+              {"groupdel", request.group});
+  const auto& member_of = request.user.groups;
+  if (std::find(member_of.begin(), member_of.end(), request.group) == member_of.end())
+    b.command({"usermod", "-aG", request.group, request.user.name},
+              fmt::format("add {} to {} (takes effect at the next login)", request.user.name,
+                          request.group),
+              false, {"gpasswd", "-d", request.user.name, request.group});
+
+  b.file(kPassthroughRules, passthrough_udev_rules(request), FileRole::kUdev,
+         "device access for " + request.user.name + ": /dev/vfio, disks, USB");
+  if (wants_looking_glass(request, LookingGlassMode::kKvmfr))
+    b.file(kKvmfrRules, kvmfr_udev_rules(request), FileRole::kUdev,
+           "kvmfr device access (before 73-seat-late.rules)");
+  if (wants_looking_glass(request, LookingGlassMode::kShm)) {
+    b.file(kLgTmpfiles, looking_glass_tmpfiles(request), FileRole::kTmpfiles,
+           "the Looking Glass shared memory file, 0660 for " + request.user.name);
+    if (b.changed(FileRole::kTmpfiles))
+      b.command({"systemd-tmpfiles", "--create", kLgTmpfiles}, "create the file now", false);
+  }
+  if (b.changed(FileRole::kUdev)) {
+    b.command({"udevadm", "control", "--reload"}, "load the new udev rules", true);
+    b.command({"udevadm", "trigger", "--action=change"}, "apply them to existing devices", true);
+  }
+
+  if (request.vms.empty()) return;
+  MemlockNeed need = memlock_need(request.vms);
+  b.file(kLimitsConf, memlock_limits_conf(request.user.name, need, request.memlock_unlimited),
+         FileRole::kLimits, "locked-memory limit for VFIO (next login)");
+  b.file(user_manager_dropin(request), memlock_systemd_dropin(need, request.memlock_unlimited),
+         FileRole::kSystemdUnit, "the same limit for the systemd user manager");
+  if (b.changed(FileRole::kSystemdUnit))
+    b.command({"systemctl", "daemon-reload"}, "load the user manager drop-in", true);
+}
+
+void plan_modules(PlanBuilder& b, bool binding) {
+  const SetupRequest& request = b.request();
+  if (binding) {
+    BindingChoice choice = choose_binding(request.bind, b.facts().pci);
+    b.plan().notes.push_back(choice.reason);
+    bool unsafe = b.facts().interrupt_remapping == false;
+    if (unsafe)
+      b.plan().warnings.push_back(
+          "this platform has no interrupt remapping: setup allows unsafe interrupts, which lets "
+          "a passed device forge interrupts on the host");
+    b.file(kVfioConf, vfio_modprobe_conf(request.bind, choice, unsafe), FileRole::kModprobe,
+           "vfio-pci claims the passthrough devices first");
+  }
+  if (request.msrs == MsrPolicy::kIgnore)
+    b.file(kKvmConf, kvm_modprobe_conf(), FileRole::kModprobe, "ignore unknown guest MSRs");
+  std::vector<uint64_t> sizes;
+  std::vector<std::string> names;
+  for (const auto& vm : request.vms)
+    if (vm.looking_glass == LookingGlassMode::kKvmfr) {
+      sizes.push_back((vm.looking_glass_bytes + (1u << 20) - 1) >> 20);
+      names.push_back(vm.name);
+    }
+  if (!sizes.empty()) {
+    b.file(kKvmfrConf, kvmfr_modprobe_conf(sizes, names), FileRole::kModprobe,
+           "kvmfr devices sized for Looking Glass");
+    b.file(kKvmfrLoad,
+           "# Written by vfg setup: load kvmfr at boot for Looking Glass.\nkvmfr\n",
+           FileRole::kModulesLoad, "load kvmfr at boot");
+  }
+}
+
+void plan_hugepages(PlanBuilder& b) {
+  HugePageReservation reservation = hugepage_reservation(b.request().vms);
+  if (reservation.pages_1g > 0)
+    b.plan().notes.push_back(fmt::format(
+        "reserves {} GiB of RAM as 1 GiB hugepages at boot: the host cannot use it, even while "
+        "no VM runs",
+        reservation.pages_1g));
+  if (reservation.pages_2m > 0) {
+    b.file(kHugepagesSysctl,
+           fmt::format("# Written by vfg setup: 2 MiB hugepages for VM RAM ({} reserved).\n"
+                       "vm.nr_hugepages = {}\n",
+                       format_bytes(reservation.pages_2m * (2ull << 20)), reservation.pages_2m),
+           FileRole::kSysctl, "reserve 2 MiB hugepages");
+    b.plan().notes.push_back(fmt::format(
+        "reserves {} of RAM as 2 MiB hugepages: the host cannot use it, even while no VM runs",
+        format_bytes(reservation.pages_2m * (2ull << 20))));
+    if (b.changed(FileRole::kSysctl))
+      b.command({"sysctl", "-p", kHugepagesSysctl}, "reserve the pages now", false);
+  }
+}
+
+}  // namespace
+
+std::vector<KernelParam> wanted_kernel_params(const SetupFacts& facts,
+                                              const SetupRequest& request) {
+  std::vector<KernelParam> params;
+  if (facts.cpu == CpuVendor::kIntel) params.push_back({"intel_iommu", "on"});
+  params.push_back({"iommu", "pt"});
+  HugePageReservation reservation = hugepage_reservation(request.vms);
+  if (reservation.pages_1g > 0) {
+    params.push_back({"default_hugepagesz", "1G"});
+    params.push_back({"hugepagesz", "1G"});
+    params.push_back({"hugepages", std::to_string(reservation.pages_1g)});
+  }
+  if (facts.boot.bootloader == Bootloader::kRpmOstree && !request.bind.empty())
+    params.push_back({"rd.driver.pre", "vfio_pci"});
+  return params;
+}
+
+std::vector<std::string> planned_paths(const BootSetup& boot, const SetupRequest& request) {
+  std::vector<std::string> paths{
+      std::string(bp::kDefaultGrub), std::string(bp::kKernelCmdline),
+      std::string(bp::kMkinitcpioConf), std::string(bp::kInitramfsToolsModules),
+      std::string(bp::kBoosterYaml), kVfioConf, kKvmConf, kKvmfrConf, kKvmfrLoad, kDracutDropIn,
+      kPassthroughRules, kKvmfrRules, kLgTmpfiles, kLimitsConf, kHugepagesSysctl,
+      user_manager_dropin(request)};
+  for (const auto& entry : boot.loader_entries) paths.push_back(entry);
+  if (!boot.limine_config.empty()) paths.push_back(boot.limine_config);
+  return paths;
+}
+
+HostPlan plan_setup(const SetupFacts& facts, const SetupRequest& request) {
+  PlanBuilder b(facts, request);
+  bool binding = !request.bind.empty();
+  b.plan().notes.push_back(fmt::format(
+      "{}: bootloader {} ({}), initramfs {} ({})",
+      facts.boot.distro.pretty_name.empty() ? "unknown distribution" : facts.boot.distro.pretty_name,
+      to_string(facts.boot.bootloader), facts.boot.bootloader_evidence.empty() ? "nothing found" : facts.boot.bootloader_evidence,
+      to_string(facts.boot.initramfs), facts.boot.initramfs_evidence.empty() ? "nothing found" : facts.boot.initramfs_evidence));
+  if (facts.cpu != CpuVendor::kIntel)
+    b.plan().notes.push_back(
+        "not an Intel CPU: no intel_iommu=on (the AMD IOMMU is on by default; amd_iommu=on is "
+        "not a valid value)");
+  plan_modules(b, binding);
+  plan_hugepages(b);
+  plan_kernel_cmdline(b);
+  plan_initramfs(b, binding);
+  plan_access(b);
+  // Regeneration runs after the commands that change accounts or kernel args.
+  std::stable_partition(b.plan().commands.begin(), b.plan().commands.end(),
+                        [](const PlanCommand& c) { return !c.regenerate; });
+  return std::move(b.plan());
+}
+
+}  // namespace vfg
