@@ -6,6 +6,7 @@
 #include "cli/devices.h"
 #include "cli/list.h"
 #include "cli/new.h"
+#include "cli/setup.h"
 #include "cli/snapshot.h"
 #include "cli/status.h"
 #include "cli/stop.h"
@@ -17,7 +18,7 @@ constexpr vfg::cli::Command kCommands[] = {
     {"status", vfg::cli::add_status_command},     {"list", vfg::cli::add_list_command},
     {"connect", vfg::cli::add_connect_command},   {"args", vfg::cli::add_args_command},
     {"new", vfg::cli::add_new_command},           {"devices", vfg::cli::add_devices_command},
-    {"snapshot", vfg::cli::add_snapshot_command},
+    {"snapshot", vfg::cli::add_snapshot_command}, {"setup", vfg::cli::add_setup_command},
 };
 
 }  // namespace

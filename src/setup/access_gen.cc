@@ -10,9 +10,6 @@ namespace vfg {
 
 namespace {
 
-constexpr uint64_t kGiB = 1ull << 30;
-constexpr uint64_t kMiB = 1ull << 20;
-
 std::string owner(const SetupRequest& request) {
   return fmt::format("OWNER=\"{}\", ", request.user.name);
 }
@@ -28,9 +25,14 @@ std::string passthrough_udev_rules(const SetupRequest& request) {
   for (const auto& vm : request.vms) {
     for (const auto& disk : vm.disks) {
       out += fmt::format("# {}: {}\n", vm.name, disk.label.empty() ? disk.value : disk.label);
-      out += fmt::format("SUBSYSTEM==\"block\", {}ENV{{{}}}==\"{}\", {}MODE=\"0660\"\n",
-                         disk.whole_disk ? "ENV{DEVTYPE}==\"disk\", " : "", disk.property,
-                         disk.value, owner(request));
+      std::string kind;
+      if (disk.whole_disk && disk.property != "ID_PART_ENTRY_UUID")
+        kind = "ENV{DEVTYPE}==\"disk\", ";
+      if (!disk.partition.empty())
+        kind = fmt::format("ENV{{DEVTYPE}}==\"partition\", ATTR{{partition}}==\"{}\", ",
+                           disk.partition);
+      out += fmt::format("SUBSYSTEM==\"block\", {}ENV{{{}}}==\"{}\", {}MODE=\"0660\"\n", kind,
+                         disk.property, disk.value, owner(request));
     }
     for (const auto& usb : vm.usb) {
       if (!usb.port.empty()) {

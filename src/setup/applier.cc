@@ -100,7 +100,17 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
     return fail("an undo was interrupted; run 'vfg setup --undo' to finish it first");
   bool pending = std::any_of(journal.commands.begin(), journal.commands.end(),
                              [](const JournalCommand& c) { return !c.done; });
-  if (plan.files.empty() && plan.commands.empty() && !pending && journal.state == "applied") {
+  // A tree target never sees its commands run, so the facts keep asking for
+  // them (the user is still not in the group); once handed over, they are done.
+  std::vector<PlanCommand> commands;
+  for (const auto& command : plan.commands) {
+    bool handed_over = !options.runner && std::any_of(journal.commands.begin(), journal.commands.end(),
+                                                      [&](const JournalCommand& c) {
+                                                        return c.done && !c.ran && c.argv == command.argv;
+                                                      });
+    if (!handed_over) commands.push_back(command);
+  }
+  if (plan.files.empty() && commands.empty() && !pending && journal.state == "applied") {
     outcome.nothing_to_do = true;
     return outcome;
   }
@@ -133,7 +143,7 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
     if (auto noted = note_missing_dirs(writer, journal, edit.path); !noted)
       return tl::unexpected(noted.error());
   }
-  for (const auto& command : plan.commands) {
+  for (const auto& command : commands) {
     bool queued = std::any_of(journal.commands.begin(), journal.commands.end(),
                               [&](const JournalCommand& c) { return !c.done && c.argv == command.argv; });
     if (!queued)
@@ -232,8 +242,14 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
         return tl::unexpected(removed.error());
 
   // Reverse what commands changed, newest first, then regenerate from the restored files.
+  std::vector<std::vector<std::string>> reversed;
   for (auto it = journal.commands.rbegin(); it != journal.commands.rend(); ++it) {
     if (!it->done || it->undo_argv.empty()) continue;
+    if (std::find(reversed.begin(), reversed.end(), it->undo_argv) != reversed.end()) {
+      it->done = false;
+      continue;
+    }
+    reversed.push_back(it->undo_argv);
     if (auto ran = run_or_print(it->undo_argv, options, outcome.not_run); !ran) {
       (void)save_journal(writer, journal);
       return fail(ran.error(), "undo stopped; fix the cause and run 'vfg setup --undo' again");

@@ -62,10 +62,11 @@ std::vector<Step> edit_script(const Lines& a, const Lines& b) {
   while (i < n || j < m) {
     if (i < n && j < m && equal(i, j)) {
       steps.push_back({Op::kKeep, i++, j++});
-    } else if (j < m && (i == n || at(i, j + 1) >= at(i + 1, j))) {
-      steps.push_back({Op::kInsert, i, j++});
-    } else {
+    } else if (i < n && (j == m || at(i + 1, j) >= at(i, j + 1))) {
+      // Deletions first, as diff -u prints them.
       steps.push_back({Op::kDelete, i++, j});
+    } else {
+      steps.push_back({Op::kInsert, i, j++});
     }
   }
   return steps;
@@ -83,8 +84,11 @@ std::string range(size_t start, size_t count) {
 std::string unified_diff(std::string_view path, const std::optional<std::string>& before,
                          const std::optional<std::string>& after) {
   if (before == after) return {};
-  Lines a = lines_of(before.value_or(""));
-  Lines b = lines_of(after.value_or(""));
+  // The Lines views point into these, so they must outlive them.
+  const std::string before_text = before.value_or("");
+  const std::string after_text = after.value_or("");
+  Lines a = lines_of(before_text);
+  Lines b = lines_of(after_text);
   auto steps = edit_script(a, b);
   std::string rel(path.substr(path.starts_with('/') ? 1 : 0));
   std::string out =

@@ -3,6 +3,7 @@
 // prints it, the applier carries it out, and `vfg check` can ask it what is missing.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,12 +47,23 @@ struct PlanCommand {
   bool regenerate = false;
 };
 
+/// What the plan puts in place once applied (whether or not it is there already),
+/// for readiness checks that want to say "vfg setup fixes this".
+struct PlanTargets {
+  std::vector<std::string> kernel_params;  ///< "intel_iommu=on", "iommu=pt"
+  std::vector<std::string> vfio_devices;   ///< PCI addresses bound to vfio-pci at boot
+  std::vector<std::string> user_groups;    ///< groups the user is made a member of
+  std::optional<uint64_t> memlock;         ///< bytes; nullopt when no VM sets it
+  bool memlock_unlimited = false;
+};
+
 /// Everything setup would change.
 struct HostPlan {
   std::vector<FileEdit> files;       ///< only files whose contents or mode change
   std::vector<PlanCommand> commands; ///< in the order they run
   std::vector<std::string> notes;    ///< facts for people: memory reserved, choices made
   std::vector<std::string> warnings; ///< things setup cannot do or that need attention
+  PlanTargets targets;
 
   /// True when applying would change nothing.
   [[nodiscard]] bool empty() const { return files.empty() && commands.empty(); }

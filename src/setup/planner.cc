@@ -403,6 +403,12 @@ HostPlan plan_setup(const SetupFacts& facts, const SetupRequest& request) {
     b.plan().notes.push_back(
         "not an Intel CPU: no intel_iommu=on (the AMD IOMMU is on by default; amd_iommu=on is "
         "not a valid value)");
+  PlanTargets& targets = b.plan().targets;
+  for (const auto& param : wanted_kernel_params(facts, request)) targets.kernel_params.push_back(param.text());
+  for (const auto& fn : request.bind) targets.vfio_devices.push_back(fn.address);
+  if (!request.user.name.empty() && request.user.name != "root") targets.user_groups.push_back(request.group);
+  if (!request.vms.empty()) targets.memlock = memlock_need(request.vms).bytes;
+  targets.memlock_unlimited = request.memlock_unlimited;
   plan_modules(b, binding);
   plan_hugepages(b);
   plan_kernel_cmdline(b);

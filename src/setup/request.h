@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/boot_system.h"
+#include "vm/vm_config.h"
 
 namespace vfg {
 
@@ -42,6 +43,7 @@ struct SetupDisk {
   std::string value;
   bool whole_disk = false;  ///< match DEVTYPE=="disk" (an ID_SERIAL also labels partitions)
   std::string label;        ///< what the user named, for comments
+  std::string partition;    ///< the partition number for a by-id "-partN" name
 };
 
 /// A USB device passed with usb-host: by port ("3-1.4") or by vendor:product.
@@ -50,9 +52,6 @@ struct SetupUsb {
   uint16_t vendor = 0;
   uint16_t product = 0;
 };
-
-/// Hugepage backing for a VM's RAM.
-enum class HugePages { kNone, k2M, k1G };
 
 /// What one VM needs from the host.
 struct SetupVm {

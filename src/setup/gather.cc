@@ -1,0 +1,246 @@
+#include "setup/gather.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include "host/boot_paths.h"
+#include "host/gpu.h"
+#include "host/iommu.h"
+#include "host/pci.h"
+#include "host/system_state.h"
+#include "setup/kernel_params.h"
+#include "setup/planner.h"
+#include "util/strings.h"
+#include "vm/looking_glass.h"
+
+namespace vfg {
+
+namespace {
+
+struct PasswdEntry {
+  std::string name;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+std::vector<PasswdEntry> parse_passwd(std::string_view text) {
+  std::vector<PasswdEntry> out;
+  for (const auto& line : split(text, '\n')) {
+    auto fields = split(line, ':');
+    if (fields.size() < 4) continue;
+    auto uid = parse_uint(fields[2]);
+    auto gid = parse_uint(fields[3]);
+    if (!uid || !gid) continue;
+    out.push_back({fields[0], static_cast<uint32_t>(*uid), static_cast<uint32_t>(*gid)});
+  }
+  return out;
+}
+
+SetupPciFunction to_setup(const PciFunction& fn) {
+  return {fn.address.to_string(), fn.vendor_id, fn.device_id, fn.class_code,
+          fn.driver.value_or("")};
+}
+
+std::optional<bool> remapping(const SystemState& state) {
+  // Before the IOMMU is on, /proc/interrupts cannot show remapping; only the
+  // hardware capability (Intel's dmar ecap) can tell then. Unknown never adds
+  // the unsafe option.
+  if (state.iommu.remapping_supported) return state.iommu.remapping_supported;
+  if (!state.iommu.groups.empty()) return state.iommu.interrupt_remapping;
+  return std::nullopt;
+}
+
+Status add_card_functions(const std::string& text, const PciDevices& pci,
+                          const std::vector<GpuCard>& cards, std::vector<SetupPciFunction>& bind,
+                          std::vector<std::string>& warnings) {
+  auto address = PciAddress::parse(text);
+  if (!address) return fail("'{}' is not a PCI address (like 0000:01:00.0)", text);
+  const GpuCard* card = nullptr;
+  for (const auto& c : cards)
+    if (std::find(c.functions.begin(), c.functions.end(), *address) != c.functions.end())
+      card = &c;
+  std::vector<PciAddress> functions;
+  if (card) {
+    functions = card->functions;
+    if (card->verdict != GpuVerdict::kPassable)
+      warnings.push_back(fmt::format("the card at {} is {}: see 'vfg check'",
+                                     card->gpu.to_string(), to_string(card->verdict)));
+  } else if (pci.find(*address)) {
+    functions.push_back(*address);
+  } else {
+    return fail("no PCI device at {}", address->to_string());
+  }
+  for (const auto& fn_address : functions) {
+    const PciFunction* fn = pci.find(fn_address);
+    if (!fn) continue;
+    SetupPciFunction item = to_setup(*fn);
+    if (std::none_of(bind.begin(), bind.end(),
+                     [&](const SetupPciFunction& b) { return b.address == item.address; }))
+      bind.push_back(item);
+  }
+  return ok();
+}
+
+}  // namespace
+
+std::optional<SetupDisk> disk_from_path(const std::string& path) {
+  constexpr std::string_view kByPartuuid = "/dev/disk/by-partuuid/";
+  constexpr std::string_view kById = "/dev/disk/by-id/";
+  if (path.starts_with(kByPartuuid))
+    return SetupDisk{"ID_PART_ENTRY_UUID", path.substr(kByPartuuid.size()), false, path, {}};
+  if (!path.starts_with(kById)) return std::nullopt;
+  std::string name = path.substr(kById.size());
+  std::string partition;
+  if (auto part = name.rfind("-part"); part != std::string::npos &&
+                                       parse_uint(std::string_view(name).substr(part + 5))) {
+    partition = name.substr(part + 5);
+    name = name.substr(0, part);
+  }
+  // udev names by-id links BUS-SERIAL (ata-, nvme-, scsi-, usb-...) and wwn-WWN.
+  std::string property = "ID_SERIAL";
+  if (name.starts_with("wwn-")) {
+    property = "ID_WWN_WITH_EXTENSION";
+    name = name.substr(4);
+  } else if (auto dash = name.find('-'); dash != std::string::npos) {
+    name = name.substr(dash + 1);
+  } else {
+    return std::nullopt;
+  }
+  return SetupDisk{property, name, partition.empty(), path, partition};
+}
+
+SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* warnings) {
+  SetupVm vm;
+  vm.name = config.name;
+  vm.ram_bytes = config.memory.size;
+  vm.hugepages = config.memory.hugepages;
+  if (config.looking_glass.enabled) {
+    const auto& lg = config.looking_glass;
+    vm.looking_glass = lg.backend == LookingGlassConfig::Backend::kKvmfr ? LookingGlassMode::kKvmfr
+                                                                         : LookingGlassMode::kShm;
+    vm.looking_glass_bytes = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
+    vm.looking_glass_shm_path = lg.shm_path;
+  }
+  for (const auto& disk : config.disks) {
+    if (!is_block_device_path(disk.path)) continue;
+    if (auto stable = disk_from_path(disk.path))
+      vm.disks.push_back(*stable);
+    else if (warnings)
+      warnings->push_back(fmt::format(
+          "{}: {} is a kernel name that can change between boots; name it by "
+          "/dev/disk/by-id/... or /dev/disk/by-partuuid/... so setup can write an access rule",
+          config.name, disk.path));
+  }
+  for (const auto& usb : config.usb) {
+    SetupUsb item;
+    if (usb.by_port())
+      item.port = fmt::format("{}-{}", usb.hostbus, usb.hostport);
+    else {
+      item.vendor = usb.vendor_id;
+      item.product = usb.product_id;
+    }
+    vm.usb.push_back(item);
+  }
+  return vm;
+}
+
+Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
+                                        const SetupArgs& args) {
+  SetupInputs inputs;
+  SetupFacts& facts = inputs.facts;
+  SetupRequest& request = inputs.request;
+  facts.boot = detect_boot_setup(root);
+
+  auto state = read_system_state(root);
+  if (!state) return tl::unexpected(state.error());
+  if (state->cpu_vendor == "GenuineIntel") facts.cpu = CpuVendor::kIntel;
+  if (state->cpu_vendor == "AuthenticAMD") facts.cpu = CpuVendor::kAmd;
+  facts.interrupt_remapping = remapping(*state);
+  for (const auto& group : state->groups) facts.existing_groups.push_back(group.name);
+
+  PciDevices pci = scan_pci(root);
+  for (const auto& fn : pci.functions) facts.pci.push_back(to_setup(fn));
+  auto cards = find_gpu_cards(pci, scan_iommu_groups(root));
+
+  for (const auto& gpu : args.gpus)
+    if (auto added = add_card_functions(gpu, pci, cards, request.bind, inputs.warnings); !added)
+      return tl::unexpected(added.error().with_context("--gpu"));
+  for (const auto& vm : args.vms) {
+    for (const auto& gpu : vm.gpus) {
+      if (gpu.all_functions) {
+        if (auto added = add_card_functions(gpu.address, pci, cards, request.bind, inputs.warnings);
+            !added)
+          return tl::unexpected(added.error().with_context(vm.name));
+        continue;
+      }
+      std::vector<std::string> addresses{gpu.address};
+      addresses.insert(addresses.end(), gpu.functions.begin(), gpu.functions.end());
+      for (const auto& address : addresses) {
+        auto parsed = PciAddress::parse(address);
+        const PciFunction* fn = parsed ? pci.find(*parsed) : nullptr;
+        if (!fn) return fail("{}: no PCI device at {}", vm.name, address);
+        request.bind.push_back(to_setup(*fn));
+      }
+    }
+    request.vms.push_back(setup_vm_from_config(vm, &inputs.warnings));
+  }
+
+  // The user: named, else the one who ran sudo, else whoever runs this.
+  request.user.name = args.user;
+  if (request.user.name.empty())
+    if (const char* sudo_user = std::getenv("SUDO_USER")) request.user.name = sudo_user;
+  if (request.user.name.empty()) request.user.name = state->identity.user;
+  request.group = args.group;
+  request.msrs = args.msrs;
+  request.memlock_unlimited = args.memlock_unlimited;
+  std::optional<uint32_t> primary_gid;
+  for (const auto& entry : parse_passwd(root.read_attr(boot_paths::kPasswdFile).value_or("")))
+    if (entry.name == request.user.name) {
+      request.user.uid = entry.uid;
+      primary_gid = entry.gid;
+    }
+  if (!request.user.uid && request.user.name != "root" && !request.user.name.empty())
+    inputs.warnings.push_back(
+        fmt::format("no user '{}' in {}", request.user.name, boot_paths::kPasswdFile));
+  for (const auto& group : state->groups)
+    if (std::find(group.members.begin(), group.members.end(), request.user.name) !=
+            group.members.end() ||
+        (primary_gid && group.gid == *primary_gid))
+      request.user.groups.push_back(group.name);
+
+  for (const auto& path : planned_paths(facts.boot, request)) {
+    auto current = files.read(path);
+    if (!current) return tl::unexpected(current.error());
+    if (*current) facts.files[path] = (*current)->contents;
+  }
+
+  // Command lines kept by tools (not files setup edits): what they hold now.
+  switch (facts.boot.bootloader) {
+    case Bootloader::kGrubby:
+    case Bootloader::kRpmOstree:
+      for (const auto& entry : facts.boot.loader_entries)
+        if (auto text = root.read_attr(entry)) facts.tool_cmdlines.push_back(loader_entry_options(*text));
+      break;
+    case Bootloader::kKernelstub:
+      if (auto text = root.read_attr(boot_paths::kKernelstubConfig)) {
+        auto json = nlohmann::json::parse(*text, nullptr, false);
+        if (!json.is_discarded() && json.contains("user") &&
+            json["user"].contains("kernel_options") && json["user"]["kernel_options"].is_array()) {
+          std::vector<std::string> words;
+          for (const auto& word : json["user"]["kernel_options"])
+            if (word.is_string()) words.push_back(word.get<std::string>());
+          facts.tool_cmdlines.push_back(join(words, " "));
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return inputs;
+}
+
+}  // namespace vfg
