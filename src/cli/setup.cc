@@ -148,8 +148,9 @@ int run_setup(const Context& context, const SetupOptions& options) {
              options.dry_run ? "Dry run" : "Applied", outcome->files_written);
   if (!live) print_not_run(outcome->not_run, *root);
   if (live && !options.dry_run)
-    fmt::print("Reboot for the kernel parameters and early binding to take effect; log out and "
-               "back in for group membership and memlock.\n");
+    fmt::print(
+        "Reboot for the kernel parameters and early binding to take effect; log out and "
+        "back in for group membership and memlock.\n");
   return 0;
 }
 
@@ -167,15 +168,16 @@ void add_setup_command(CLI::App& app, Context& context) {
   command->add_option("--user", options->user,
                       "Who runs the VMs (default: SUDO_USER, else the caller)");
   command->add_option("--group", options->group, "Group for device access (default kvm)");
-  command->add_option("--msrs", options->msrs,
-                      "Unknown guest MSRs: ignore (default) or fault (stealth)")
+  command
+      ->add_option("--msrs", options->msrs,
+                   "Unknown guest MSRs: ignore (default) or fault (stealth)")
       ->check(CLI::IsMember({"ignore", "fault"}));
   command->add_flag("--memlock-unlimited", options->memlock_unlimited,
                     "Set memlock to unlimited instead of the largest VM's need");
-  auto* apply = command->add_flag("--apply", options->apply,
-                                  "Write the files (atomically, with backups) and run the commands");
-  auto* undo = command->add_flag("--undo", options->undo,
-                                 "Restore every file setup changed and regenerate");
+  auto* apply = command->add_flag(
+      "--apply", options->apply, "Write the files (atomically, with backups) and run the commands");
+  auto* undo =
+      command->add_flag("--undo", options->undo, "Restore every file setup changed and regenerate");
   auto* status = command->add_flag("--status", options->status,
                                    "Show managed files that changed since setup wrote them");
   apply->excludes(undo, status);

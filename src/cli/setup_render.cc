@@ -1,8 +1,7 @@
 #include "cli/setup_render.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "setup/diff.h"
 
@@ -12,10 +11,14 @@ namespace {
 
 std::string_view drift_name(Drift drift) {
   switch (drift) {
-    case Drift::kAsWritten: return "as-written";
-    case Drift::kChanged: return "changed";
-    case Drift::kMissing: return "missing";
-    case Drift::kNotYetWritten: return "not-yet-written";
+    case Drift::kAsWritten:
+      return "as-written";
+    case Drift::kChanged:
+      return "changed";
+    case Drift::kMissing:
+      return "missing";
+    case Drift::kNotYetWritten:
+      return "not-yet-written";
   }
   return "unknown";
 }
@@ -66,8 +69,9 @@ std::string render_plan_json(const HostPlan& plan) {
                             {"user_groups", plan.targets.user_groups},
                             {"memlock_unlimited", plan.targets.memlock_unlimited}};
   targets["memlock"] = plan.targets.memlock ? nlohmann::json(*plan.targets.memlock) : nullptr;
-  nlohmann::json out = {{"empty", plan.empty()}, {"files", files},     {"commands", commands},
-                        {"notes", plan.notes},   {"warnings", plan.warnings}, {"targets", targets}};
+  nlohmann::json out = {{"empty", plan.empty()},     {"files", files},
+                        {"commands", commands},      {"notes", plan.notes},
+                        {"warnings", plan.warnings}, {"targets", targets}};
   return out.dump(2) + "\n";
 }
 
@@ -81,10 +85,10 @@ std::string render_status(const SetupStatus& status) {
     if (status.journal_state == "undoing")
       out += "an undo was interrupted: run 'vfg setup --undo' to finish it.\n";
     for (const auto& file : status.files) {
-      std::string_view state = file.drift == Drift::kAsWritten  ? "ok       "
-                               : file.drift == Drift::kChanged  ? "CHANGED  "
-                               : file.drift == Drift::kMissing  ? "MISSING  "
-                                                                : "PENDING  ";
+      std::string_view state = file.drift == Drift::kAsWritten ? "ok       "
+                               : file.drift == Drift::kChanged ? "CHANGED  "
+                               : file.drift == Drift::kMissing ? "MISSING  "
+                                                               : "PENDING  ";
       out += fmt::format("{}{}{}\n", state, file.path, file.created ? " (created by setup)" : "");
     }
   }

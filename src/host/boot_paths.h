@@ -25,8 +25,8 @@ inline constexpr std::array<std::string_view, 3> kEspCandidates = {"/efi", "/boo
 inline constexpr std::array<std::string_view, 2> kGrubConfigs = {"/boot/grub/grub.cfg",
                                                                  "/boot/grub2/grub.cfg"};
 inline constexpr std::array<std::string_view, 6> kLimineConfigs = {
-    "/boot/limine.conf",          "/boot/limine/limine.conf", "/boot/EFI/limine/limine.conf",
-    "/efi/limine.conf",           "/boot/efi/limine.conf",    "/boot/limine.cfg"};
+    "/boot/limine.conf", "/boot/limine/limine.conf", "/boot/EFI/limine/limine.conf",
+    "/efi/limine.conf",  "/boot/efi/limine.conf",    "/boot/limine.cfg"};
 inline constexpr std::array<std::string_view, 2> kModuleDirs = {"/usr/lib/modules", "/lib/modules"};
 inline constexpr std::array<std::string_view, 4> kProgramDirs = {"/usr/bin", "/usr/sbin", "/bin",
                                                                  "/sbin"};

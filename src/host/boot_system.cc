@@ -11,11 +11,12 @@ namespace {
 
 // Only programs setup runs or uses as evidence are looked up.
 constexpr std::string_view kKnownPrograms[] = {
-    "update-grub",  "grub-mkconfig",   "grub2-mkconfig",    "grubby",     "kernelstub",
-    "rpm-ostree",   "kernel-install",  "reinstall-kernels", "bootctl",    "mkinitcpio",
-    "dracut",       "update-initramfs", "booster",          "limine",     "limine-update",
-    "udevadm",      "groupadd",        "usermod",           "gpasswd",    "groupdel",
-    "systemctl",    "systemd-tmpfiles", "sysctl"};
+    "update-grub", "grub-mkconfig",    "grub2-mkconfig", "grubby",
+    "kernelstub",  "rpm-ostree",       "kernel-install", "reinstall-kernels",
+    "bootctl",     "mkinitcpio",       "dracut",         "update-initramfs",
+    "booster",     "limine",           "limine-update",  "udevadm",
+    "groupadd",    "usermod",          "gpasswd",        "groupdel",
+    "systemctl",   "systemd-tmpfiles", "sysctl"};
 
 std::string unquote(std::string_view value) {
   value = trim(value);
@@ -38,7 +39,8 @@ std::vector<std::string> files_with_suffix(const HostRoot& root, const std::stri
                                            std::string_view suffix) {
   std::vector<std::string> out;
   for (const auto& name : root.list_dir(dir))
-    if (name.size() > suffix.size() && name.ends_with(suffix)) out.push_back(join_host_path(dir, name));
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      out.push_back(join_host_path(dir, name));
   return out;
 }
 
@@ -113,8 +115,8 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   // Most specific first: an image-based system or a distro tool overrides
   // whatever generic files are also present.
   bool has_default_grub = root.exists(boot_paths::kDefaultGrub);
-  bool grub_bls = has_default_grub &&
-                  file_contains_line_prefix(root, boot_paths::kDefaultGrub, "GRUB_ENABLE_BLSCFG=true");
+  bool grub_bls = has_default_grub && file_contains_line_prefix(root, boot_paths::kDefaultGrub,
+                                                                "GRUB_ENABLE_BLSCFG=true");
   bool systemd_boot_booted = root.exists(boot_paths::kLoaderInfoEfiVar);
   if (root.exists(boot_paths::kOstreeBooted)) {
     boot.bootloader = Bootloader::kRpmOstree;
@@ -125,8 +127,8 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   } else if (!systemd_boot_booted && grub_bls && !boot.grub_config.empty() &&
              boot.has_program("grubby")) {
     boot.bootloader = Bootloader::kGrubby;
-    boot.bootloader_evidence = "GRUB_ENABLE_BLSCFG=true in /etc/default/grub, " +
-                               boot.grub_config + " and grubby";
+    boot.bootloader_evidence =
+        "GRUB_ENABLE_BLSCFG=true in /etc/default/grub, " + boot.grub_config + " and grubby";
   } else if (!systemd_boot_booted && has_default_grub && !boot.grub_config.empty()) {
     boot.bootloader = Bootloader::kGrub;
     boot.bootloader_evidence = "/etc/default/grub and " + boot.grub_config;
@@ -154,32 +156,46 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   } else if (boot.has_program("dracut") || root.exists(boot_paths::kDracutConf) ||
              root.exists(boot_paths::kDracutConfDir)) {
     boot.initramfs = InitramfsTool::kDracut;
-    boot.initramfs_evidence = boot.has_program("dracut") ? "dracut" : std::string(boot_paths::kDracutConfDir);
+    boot.initramfs_evidence =
+        boot.has_program("dracut") ? "dracut" : std::string(boot_paths::kDracutConfDir);
   }
   return boot;
 }
 
 std::string_view to_string(Bootloader bootloader) {
   switch (bootloader) {
-    case Bootloader::kGrub: return "GRUB";
-    case Bootloader::kGrubby: return "GRUB with BLS entries (grubby)";
-    case Bootloader::kSystemdBoot: return "systemd-boot";
-    case Bootloader::kKernelInstall: return "kernel-install (/etc/kernel/cmdline)";
-    case Bootloader::kKernelstub: return "kernelstub";
-    case Bootloader::kRpmOstree: return "rpm-ostree";
-    case Bootloader::kLimine: return "Limine";
-    case Bootloader::kUnknown: break;
+    case Bootloader::kGrub:
+      return "GRUB";
+    case Bootloader::kGrubby:
+      return "GRUB with BLS entries (grubby)";
+    case Bootloader::kSystemdBoot:
+      return "systemd-boot";
+    case Bootloader::kKernelInstall:
+      return "kernel-install (/etc/kernel/cmdline)";
+    case Bootloader::kKernelstub:
+      return "kernelstub";
+    case Bootloader::kRpmOstree:
+      return "rpm-ostree";
+    case Bootloader::kLimine:
+      return "Limine";
+    case Bootloader::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 std::string_view to_string(InitramfsTool tool) {
   switch (tool) {
-    case InitramfsTool::kMkinitcpio: return "mkinitcpio";
-    case InitramfsTool::kDracut: return "dracut";
-    case InitramfsTool::kInitramfsTools: return "initramfs-tools";
-    case InitramfsTool::kBooster: return "booster";
-    case InitramfsTool::kUnknown: break;
+    case InitramfsTool::kMkinitcpio:
+      return "mkinitcpio";
+    case InitramfsTool::kDracut:
+      return "dracut";
+    case InitramfsTool::kInitramfsTools:
+      return "initramfs-tools";
+    case InitramfsTool::kBooster:
+      return "booster";
+    case InitramfsTool::kUnknown:
+      break;
   }
   return "unknown";
 }

@@ -82,10 +82,9 @@ MemlockNeed memlock_need(const std::vector<SetupVm>& vms) {
 
 std::string memlock_limits_conf(const std::string& user, const MemlockNeed& need, bool unlimited) {
   std::string value = unlimited ? "unlimited" : std::to_string(need.bytes / 1024);
-  std::string why =
-      unlimited ? "unlimited, as asked"
-                : fmt::format("{} for {} (RAM + Looking Glass + 1 GiB)", format_bytes(need.bytes),
-                              need.vm);
+  std::string why = unlimited ? "unlimited, as asked"
+                              : fmt::format("{} for {} (RAM + Looking Glass + 1 GiB)",
+                                            format_bytes(need.bytes), need.vm);
   return fmt::format(
       "# Written by vfg setup: VFIO pins all guest RAM, so the user running QEMU needs a\n"
       "# locked-memory limit of at least {}. Units here are KiB.\n"

@@ -69,6 +69,22 @@ Status remove_orphans(FileWriter& writer) {
   return ok();
 }
 
+// Last step of an undo: setup's own state (backups, the journal, then its directories).
+Result<UndoOutcome> finish_undo(FileWriter& writer, const Journal& journal, UndoOutcome outcome) {
+  for (const auto& file : journal.files)
+    if (file.existed)
+      if (auto removed = writer.remove(file.backup); !removed)
+        return tl::unexpected(removed.error());
+  if (auto removed = writer.remove(std::string(bp::kJournal)); !removed)
+    return tl::unexpected(removed.error());
+  if (auto cleaned = remove_orphans(writer); !cleaned) return tl::unexpected(cleaned.error());
+  for (auto it = journal.created_dirs.rbegin(); it != journal.created_dirs.rend(); ++it)
+    if (is_state_dir(*it))
+      if (auto removed = writer.remove_directory_if_empty(*it); !removed)
+        return tl::unexpected(removed.error());
+  return outcome;
+}
+
 }  // namespace
 
 std::string command_line(const std::vector<std::string>& argv) {
@@ -96,7 +112,7 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
   auto loaded = load_journal(writer);
   if (!loaded) return tl::unexpected(loaded.error());
   Journal journal = loaded->value_or(Journal{});
-  if (loaded->has_value() && journal.state == "undoing")
+  if (loaded->has_value() && (journal.state == "undoing" || journal.state == "restored"))
     return fail("an undo was interrupted; run 'vfg setup --undo' to finish it first");
   bool pending = std::any_of(journal.commands.begin(), journal.commands.end(),
                              [](const JournalCommand& c) { return !c.done; });
@@ -104,10 +120,11 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
   // them (the user is still not in the group); once handed over, they are done.
   std::vector<PlanCommand> commands;
   for (const auto& command : plan.commands) {
-    bool handed_over = !options.runner && std::any_of(journal.commands.begin(), journal.commands.end(),
-                                                      [&](const JournalCommand& c) {
-                                                        return c.done && !c.ran && c.argv == command.argv;
-                                                      });
+    bool handed_over =
+        !options.runner &&
+        std::any_of(journal.commands.begin(), journal.commands.end(), [&](const JournalCommand& c) {
+          return c.done && !c.ran && c.argv == command.argv;
+        });
     if (!handed_over) commands.push_back(command);
   }
   if (plan.files.empty() && commands.empty() && !pending && journal.state == "applied") {
@@ -144,8 +161,9 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
       return tl::unexpected(noted.error());
   }
   for (const auto& command : commands) {
-    bool queued = std::any_of(journal.commands.begin(), journal.commands.end(),
-                              [&](const JournalCommand& c) { return !c.done && c.argv == command.argv; });
+    bool queued =
+        std::any_of(journal.commands.begin(), journal.commands.end(),
+                    [&](const JournalCommand& c) { return !c.done && c.argv == command.argv; });
     if (!queued)
       journal.commands.push_back(
           {command.argv, command.undo_argv, command.regenerate, false, false});
@@ -193,6 +211,7 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
     return outcome;
   }
   Journal journal = **loaded;
+  if (journal.state == "restored") return finish_undo(writer, journal, outcome);
 
   // A file changed by hand since setup wrote it would lose that change: say so first.
   std::vector<std::string> drifted;
@@ -225,8 +244,8 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
       if (!backup) return tl::unexpected(backup.error());
       if (!*backup) return fail("the backup of {} ({}) is missing", it->path, it->backup);
       options.say("  restore " + it->path);
-      if (auto restored =
-              writer.write(it->path, (*backup)->contents, it->mode, std::make_pair(it->uid, it->gid));
+      if (auto restored = writer.write(it->path, (*backup)->contents, it->mode,
+                                       std::make_pair(it->uid, it->gid));
           !restored)
         return tl::unexpected(restored.error());
       ++outcome.files_restored;
@@ -269,18 +288,10 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
                   "'vfg setup --undo' again");
   }
 
-  // Last, setup's own state: backups, the journal, then its directories.
-  for (const auto& file : journal.files)
-    if (file.existed)
-      if (auto removed = writer.remove(file.backup); !removed) return tl::unexpected(removed.error());
-  if (auto removed = writer.remove(std::string(bp::kJournal)); !removed)
-    return tl::unexpected(removed.error());
-  if (auto cleaned = remove_orphans(writer); !cleaned) return tl::unexpected(cleaned.error());
-  for (auto it = journal.created_dirs.rbegin(); it != journal.created_dirs.rend(); ++it)
-    if (is_state_dir(*it))
-      if (auto removed = writer.remove_directory_if_empty(*it); !removed)
-        return tl::unexpected(removed.error());
-  return outcome;
+  // From here on the files are the originals: a rerun only cleans up.
+  journal.state = "restored";
+  if (auto saved = save_journal(writer, journal); !saved) return tl::unexpected(saved.error());
+  return finish_undo(writer, journal, outcome);
 }
 
 Result<SetupStatus> setup_status(FileWriter& writer, const HostPlan& plan) {
@@ -301,8 +312,8 @@ Result<SetupStatus> setup_status(FileWriter& writer, const HostPlan& plan) {
     if (!*current)
       entry.drift = Drift::kMissing;
     else if (content_hash((*current)->contents) != file.written_hash)
-      entry.drift = planned && status.journal_state == "applying" ? Drift::kNotYetWritten
-                                                                  : Drift::kChanged;
+      entry.drift =
+          planned && status.journal_state == "applying" ? Drift::kNotYetWritten : Drift::kChanged;
     status.files.push_back(entry);
   }
   return status;

@@ -71,10 +71,10 @@ struct FileStatus {
 };
 
 struct SetupStatus {
-  bool managed = false;        ///< a journal exists
-  std::string journal_state;   ///< "applied", "applying" (interrupted), "undoing" (interrupted)
+  bool managed = false;       ///< a journal exists
+  std::string journal_state;  ///< "applied", "applying" (interrupted), "undoing" (interrupted)
   std::vector<FileStatus> files;
-  size_t pending_files = 0;     ///< files the current plan would still change
+  size_t pending_files = 0;  ///< files the current plan would still change
   size_t pending_commands = 0;
 };
 

@@ -91,9 +91,8 @@ std::string unified_diff(std::string_view path, const std::optional<std::string>
   Lines b = lines_of(after_text);
   auto steps = edit_script(a, b);
   std::string rel(path.substr(path.starts_with('/') ? 1 : 0));
-  std::string out =
-      fmt::format("--- {}\n+++ {}\n", before ? "a/" + rel : std::string(kNoFile),
-                  after ? "b/" + rel : std::string(kNoFile));
+  std::string out = fmt::format("--- {}\n+++ {}\n", before ? "a/" + rel : std::string(kNoFile),
+                                after ? "b/" + rel : std::string(kNoFile));
   size_t k = 0;
   while (k < steps.size()) {
     while (k < steps.size() && steps[k].op == Op::kKeep) ++k;

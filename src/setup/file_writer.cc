@@ -22,9 +22,8 @@ Result<std::optional<FileState>> TreeFileWriter::read(const std::string& path) {
     return fail("'{}' is not a regular file; setup only manages regular files", path);
   auto contents = vfg::read_file(real);
   if (!contents) return tl::unexpected(contents.error());
-  return std::optional<FileState>{FileState{std::move(*contents),
-                                            static_cast<mode_t>(st.st_mode & 07777), st.st_uid,
-                                            st.st_gid}};
+  return std::optional<FileState>{FileState{
+      std::move(*contents), static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid}};
 }
 
 Status TreeFileWriter::write(const std::string& path, std::string_view contents, mode_t mode,

@@ -22,6 +22,8 @@ struct FileState {
   mode_t mode = 0644;  ///< permission bits only
   uid_t uid = 0;
   gid_t gid = 0;
+
+  bool operator==(const FileState&) const = default;
 };
 
 class FileWriter {

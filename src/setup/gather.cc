@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "host/boot_paths.h"
 #include "host/gpu.h"
@@ -61,14 +60,13 @@ Status add_card_functions(const std::string& text, const PciDevices& pci,
   if (!address) return fail("'{}' is not a PCI address (like 0000:01:00.0)", text);
   const GpuCard* card = nullptr;
   for (const auto& c : cards)
-    if (std::find(c.functions.begin(), c.functions.end(), *address) != c.functions.end())
-      card = &c;
+    if (std::find(c.functions.begin(), c.functions.end(), *address) != c.functions.end()) card = &c;
   std::vector<PciAddress> functions;
   if (card) {
     functions = card->functions;
     if (card->verdict != GpuVerdict::kPassable)
-      warnings.push_back(fmt::format("the card at {} is {}: see 'vfg check'",
-                                     card->gpu.to_string(), to_string(card->verdict)));
+      warnings.push_back(fmt::format("the card at {} is {}: see 'vfg check'", card->gpu.to_string(),
+                                     to_string(card->verdict)));
   } else if (pci.find(*address)) {
     functions.push_back(*address);
   } else {
@@ -95,8 +93,8 @@ std::optional<SetupDisk> disk_from_path(const std::string& path) {
   if (!path.starts_with(kById)) return std::nullopt;
   std::string name = path.substr(kById.size());
   std::string partition;
-  if (auto part = name.rfind("-part"); part != std::string::npos &&
-                                       parse_uint(std::string_view(name).substr(part + 5))) {
+  if (auto part = name.rfind("-part");
+      part != std::string::npos && parse_uint(std::string_view(name).substr(part + 5))) {
     partition = name.substr(part + 5);
     name = name.substr(0, part);
   }
@@ -223,7 +221,8 @@ Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
     case Bootloader::kGrubby:
     case Bootloader::kRpmOstree:
       for (const auto& entry : facts.boot.loader_entries)
-        if (auto text = root.read_attr(entry)) facts.tool_cmdlines.push_back(loader_entry_options(*text));
+        if (auto text = root.read_attr(entry))
+          facts.tool_cmdlines.push_back(loader_entry_options(*text));
       break;
     case Bootloader::kKernelstub:
       if (auto text = root.read_attr(boot_paths::kKernelstubConfig)) {

@@ -180,9 +180,8 @@ std::string edit_booster_yaml(std::string_view yaml, const std::vector<std::stri
       std::vector<std::string> merged;
       for (const auto& module : modules) merged.push_back(module);
       for (const auto& item : have)
-        if (std::none_of(modules.begin(), modules.end(), [&](const std::string& m) {
-              return module_name(m) == module_name(item);
-            }))
+        if (std::none_of(modules.begin(), modules.end(),
+                         [&](const std::string& m) { return module_name(m) == module_name(item); }))
           merged.push_back(item);
       std::vector<std::string> normalized_have;
       for (const auto& item : have) normalized_have.push_back(module_name(item));

@@ -1,8 +1,7 @@
 #include "setup/journal.h"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "host/boot_paths.h"
 

@@ -19,9 +19,9 @@ namespace vfg {
 /// One managed file.
 struct JournalFile {
   std::string path;
-  bool existed = false;    ///< false: setup created it, undo removes it
-  std::string backup;      ///< host path of the original's copy (when existed)
-  mode_t mode = 0644;      ///< the original's mode and owner, restored on undo
+  bool existed = false;  ///< false: setup created it, undo removes it
+  std::string backup;    ///< host path of the original's copy (when existed)
+  mode_t mode = 0644;    ///< the original's mode and owner, restored on undo
   uid_t uid = 0;
   gid_t gid = 0;
   std::string written_hash;  ///< hash of what setup (last) wrote, for drift
@@ -37,7 +37,7 @@ struct JournalCommand {
 };
 
 struct Journal {
-  /// "applying", "applied" or "undoing".
+  /// "applying", "applied", "undoing" or "restored" (undo only has to clean up).
   std::string state = "applied";
   std::vector<JournalFile> files;
   /// Directories setup created, parents first; undo removes them when empty.

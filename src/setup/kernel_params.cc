@@ -230,7 +230,8 @@ std::string loader_entry_options(std::string_view entry) {
   std::vector<std::string> parts;
   for (const auto& line : lines_of(entry)) {
     std::string_view text = entry.substr(line.begin, line.end - line.begin);
-    if (auto start = value_start(text, "options", "")) parts.emplace_back(trim(text.substr(*start)));
+    if (auto start = value_start(text, "options", ""))
+      parts.emplace_back(trim(text.substr(*start)));
   }
   return join(parts, " ");
 }

@@ -33,8 +33,9 @@ BindingChoice choose_binding(const std::vector<SetupPciFunction>& bind,
     if (std::find(choice.ids.begin(), choice.ids.end(), fn.id()) == choice.ids.end())
       choice.ids.push_back(fn.id());
   for (const auto& other : host_pci) {
-    bool passed = std::any_of(bind.begin(), bind.end(),
-                              [&](const SetupPciFunction& fn) { return fn.address == other.address; });
+    bool passed = std::any_of(bind.begin(), bind.end(), [&](const SetupPciFunction& fn) {
+      return fn.address == other.address;
+    });
     if (passed) continue;
     if (std::find(choice.ids.begin(), choice.ids.end(), other.id()) != choice.ids.end()) {
       choice.method = BindMethod::kAddress;

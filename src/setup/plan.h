@@ -14,15 +14,15 @@ namespace vfg {
 
 /// What a file change is for; decides which regeneration commands follow it.
 enum class FileRole {
-  kModprobe,      ///< /etc/modprobe.d (also copied into the initramfs)
-  kInitramfs,     ///< the initramfs generator's own config
-  kKernelCmdline, ///< a source of the kernel command line
-  kBootEntry,     ///< a loader entry read directly at boot (no regeneration)
+  kModprobe,       ///< /etc/modprobe.d (also copied into the initramfs)
+  kInitramfs,      ///< the initramfs generator's own config
+  kKernelCmdline,  ///< a source of the kernel command line
+  kBootEntry,      ///< a loader entry read directly at boot (no regeneration)
   kUdev,
   kModulesLoad,
   kTmpfiles,
-  kLimits,        ///< limits.d (read at next login)
-  kSystemdUnit,   ///< a unit drop-in (daemon-reload)
+  kLimits,       ///< limits.d (read at next login)
+  kSystemdUnit,  ///< a unit drop-in (daemon-reload)
   kSysctl,
 };
 
@@ -59,10 +59,10 @@ struct PlanTargets {
 
 /// Everything setup would change.
 struct HostPlan {
-  std::vector<FileEdit> files;       ///< only files whose contents or mode change
-  std::vector<PlanCommand> commands; ///< in the order they run
-  std::vector<std::string> notes;    ///< facts for people: memory reserved, choices made
-  std::vector<std::string> warnings; ///< things setup cannot do or that need attention
+  std::vector<FileEdit> files;        ///< only files whose contents or mode change
+  std::vector<PlanCommand> commands;  ///< in the order they run
+  std::vector<std::string> notes;     ///< facts for people: memory reserved, choices made
+  std::vector<std::string> warnings;  ///< things setup cannot do or that need attention
   PlanTargets targets;
 
   /// True when applying would change nothing.

@@ -108,8 +108,8 @@ std::vector<std::vector<std::string>> kernel_install_commands(const BootSetup& b
   if (boot.initramfs == InitramfsTool::kMkinitcpio) return {{"mkinitcpio", "-P"}};
   std::vector<std::vector<std::string>> commands;
   for (const auto& kernel : boot.kernels)
-    commands.push_back({"kernel-install", "add", kernel,
-                        path_in(path_in(bp::kModuleDirs[0], kernel), "vmlinuz")});
+    commands.push_back(
+        {"kernel-install", "add", kernel, path_in(path_in(bp::kModuleDirs[0], kernel), "vmlinuz")});
   return commands;
 }
 
@@ -122,9 +122,8 @@ void plan_kernel_cmdline(PlanBuilder& b) {
       auto old = b.current(std::string(bp::kDefaultGrub)).value_or("");
       auto edited = edit_shell_cmdline_var(old, "GRUB_CMDLINE_LINUX_DEFAULT", wanted);
       if (!edited) {
-        b.plan().warnings.push_back(
-            fmt::format("{}: {}; add {} yourself", bp::kDefaultGrub, edited.error().message,
-                        params_text(wanted)));
+        b.plan().warnings.push_back(fmt::format("{}: {}; add {} yourself", bp::kDefaultGrub,
+                                                edited.error().message, params_text(wanted)));
         return;
       }
       b.file(std::string(bp::kDefaultGrub), *edited, FileRole::kKernelCmdline, why);
@@ -141,8 +140,7 @@ void plan_kernel_cmdline(PlanBuilder& b) {
     }
     case Bootloader::kKernelInstall: {
       std::string path(bp::kKernelCmdline);
-      b.file(path, set_params(b.current(path).value_or(""), wanted), FileRole::kKernelCmdline,
-             why);
+      b.file(path, set_params(b.current(path).value_or(""), wanted), FileRole::kKernelCmdline, why);
       for (const auto& entry : boot.loader_entries)
         b.file(entry, edit_loader_entry(b.current(entry).value_or(""), wanted),
                FileRole::kBootEntry, why + " (current entry, until it is regenerated)");
@@ -231,8 +229,8 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
     case InitramfsTool::kBooster: {
       std::string path(bp::kBoosterYaml);
       if (binding)
-        b.file(path, edit_booster_yaml(b.current(path).value_or(""), modules),
-               FileRole::kInitramfs, "force-load vfio modules in the initramfs");
+        b.file(path, edit_booster_yaml(b.current(path).value_or(""), modules), FileRole::kInitramfs,
+               "force-load vfio modules in the initramfs");
       regenerate = {{"/usr/lib/booster/regenerate_images"}};
       break;
     }
@@ -334,8 +332,7 @@ void plan_modules(PlanBuilder& b, bool binding) {
   if (!sizes.empty()) {
     b.file(kKvmfrConf, kvmfr_modprobe_conf(sizes, names), FileRole::kModprobe,
            "kvmfr devices sized for Looking Glass");
-    b.file(kKvmfrLoad,
-           "# Written by vfg setup: load kvmfr at boot for Looking Glass.\nkvmfr\n",
+    b.file(kKvmfrLoad, "# Written by vfg setup: load kvmfr at boot for Looking Glass.\nkvmfr\n",
            FileRole::kModulesLoad, "load kvmfr at boot");
   }
 }
@@ -380,12 +377,22 @@ std::vector<KernelParam> wanted_kernel_params(const SetupFacts& facts,
 }
 
 std::vector<std::string> planned_paths(const BootSetup& boot, const SetupRequest& request) {
-  std::vector<std::string> paths{
-      std::string(bp::kDefaultGrub), std::string(bp::kKernelCmdline),
-      std::string(bp::kMkinitcpioConf), std::string(bp::kInitramfsToolsModules),
-      std::string(bp::kBoosterYaml), kVfioConf, kKvmConf, kKvmfrConf, kKvmfrLoad, kDracutDropIn,
-      kPassthroughRules, kKvmfrRules, kLgTmpfiles, kLimitsConf, kHugepagesSysctl,
-      user_manager_dropin(request)};
+  std::vector<std::string> paths{std::string(bp::kDefaultGrub),
+                                 std::string(bp::kKernelCmdline),
+                                 std::string(bp::kMkinitcpioConf),
+                                 std::string(bp::kInitramfsToolsModules),
+                                 std::string(bp::kBoosterYaml),
+                                 kVfioConf,
+                                 kKvmConf,
+                                 kKvmfrConf,
+                                 kKvmfrLoad,
+                                 kDracutDropIn,
+                                 kPassthroughRules,
+                                 kKvmfrRules,
+                                 kLgTmpfiles,
+                                 kLimitsConf,
+                                 kHugepagesSysctl,
+                                 user_manager_dropin(request)};
   for (const auto& entry : boot.loader_entries) paths.push_back(entry);
   if (!boot.limine_config.empty()) paths.push_back(boot.limine_config);
   return paths;
@@ -396,17 +403,22 @@ HostPlan plan_setup(const SetupFacts& facts, const SetupRequest& request) {
   bool binding = !request.bind.empty();
   b.plan().notes.push_back(fmt::format(
       "{}: bootloader {} ({}), initramfs {} ({})",
-      facts.boot.distro.pretty_name.empty() ? "unknown distribution" : facts.boot.distro.pretty_name,
-      to_string(facts.boot.bootloader), facts.boot.bootloader_evidence.empty() ? "nothing found" : facts.boot.bootloader_evidence,
-      to_string(facts.boot.initramfs), facts.boot.initramfs_evidence.empty() ? "nothing found" : facts.boot.initramfs_evidence));
+      facts.boot.distro.pretty_name.empty() ? "unknown distribution"
+                                            : facts.boot.distro.pretty_name,
+      to_string(facts.boot.bootloader),
+      facts.boot.bootloader_evidence.empty() ? "nothing found" : facts.boot.bootloader_evidence,
+      to_string(facts.boot.initramfs),
+      facts.boot.initramfs_evidence.empty() ? "nothing found" : facts.boot.initramfs_evidence));
   if (facts.cpu != CpuVendor::kIntel)
     b.plan().notes.push_back(
         "not an Intel CPU: no intel_iommu=on (the AMD IOMMU is on by default; amd_iommu=on is "
         "not a valid value)");
   PlanTargets& targets = b.plan().targets;
-  for (const auto& param : wanted_kernel_params(facts, request)) targets.kernel_params.push_back(param.text());
+  for (const auto& param : wanted_kernel_params(facts, request))
+    targets.kernel_params.push_back(param.text());
   for (const auto& fn : request.bind) targets.vfio_devices.push_back(fn.address);
-  if (!request.user.name.empty() && request.user.name != "root") targets.user_groups.push_back(request.group);
+  if (!request.user.name.empty() && request.user.name != "root")
+    targets.user_groups.push_back(request.group);
   if (!request.vms.empty()) targets.memlock = memlock_need(request.vms).bytes;
   targets.memlock_unlimited = request.memlock_unlimited;
   plan_modules(b, binding);

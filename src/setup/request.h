@@ -16,11 +16,11 @@ namespace vfg {
 
 /// One PCI function as setup needs to know it.
 struct SetupPciFunction {
-  std::string address;   ///< "0000:01:00.0"
-  uint16_t vendor = 0;   ///< 0x10de
+  std::string address;  ///< "0000:01:00.0"
+  uint16_t vendor = 0;  ///< 0x10de
   uint16_t device = 0;
   uint32_t class_code = 0;  ///< 0x030000
-  std::string driver;    ///< the driver bound now, or empty
+  std::string driver;       ///< the driver bound now, or empty
 
   /// "10de:2684".
   [[nodiscard]] std::string id() const;
@@ -30,7 +30,8 @@ enum class CpuVendor { kUnknown, kIntel, kAmd };
 
 /// How unknown MSR accesses from the guest are handled.
 enum class MsrPolicy {
-  kIgnore,  ///< kvm ignore_msrs=1 report_ignored_msrs=0: Windows games and tools that probe MSRs keep running
+  kIgnore,  ///< kvm ignore_msrs=1 report_ignored_msrs=0: Windows games and tools that probe MSRs
+            ///< keep running
   kFault,   ///< leave KVM's default: unknown MSRs fault (closer to bare metal, "stealth")
 };
 

@@ -1,0 +1,98 @@
+#include "setup/access_gen.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+#include "util/process.h"
+#include "util/strings.h"
+
+namespace vfg {
+namespace {
+
+SetupRequest request_with_everything() {
+  SetupRequest request;
+  request.user.name = "nobody";  // exists on every Debian system, so udev resolves it
+  request.group = "kvm";
+  SetupVm vm;
+  vm.name = "win11";
+  vm.ram_bytes = 16 * kGiB;
+  vm.looking_glass = LookingGlassMode::kShm;
+  vm.looking_glass_bytes = 64 * kMiB;
+  vm.looking_glass_shm_path = "/dev/shm/looking-glass";
+  vm.disks = {{"ID_PART_ENTRY_UUID", "8a6c2d5e-1f3b-4c7d-9e0a-b1c2d3e4f5a6", false, "p", {}},
+              {"ID_SERIAL", "Samsung_SSD_980_PRO_1TB_S5GXNF0R123456", true, "d", {}},
+              {"ID_SERIAL", "WDC_WD40EFRX-68N32N0_WD-WCC7K1234567", false, "q", "2"}};
+  vm.usb = {{"3-1.4", 0, 0}, {"", 0x046d, 0xc539}};
+  request.vms.push_back(vm);
+  return request;
+}
+
+// udev 252 has no `udevadm verify`; `udevadm test` parses every rules file and
+// names each line it rejects. A private mount namespace shows it only our rules.
+std::string udev_complaints(const std::string& rules) {
+  testing::TempDir dir;
+  dir.write("rules/99-test.rules", rules);
+  std::string script =
+      "set -e; mount -t tmpfs tmpfs /run; mount --bind \"$1\" /etc/udev/rules.d; "
+      "udevadm test --action=add /sys/class/net/lo 2>&1";
+  auto out = run_command({"unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                          "sh", (dir / "rules").string()});
+  EXPECT_TRUE(out && out->status.success()) << (out ? out->err : out.error().message);
+  std::string complaints;
+  bool read = false;
+  for (const auto& line : split(out ? out->out : "", '\n')) {
+    if (line.find("Reading rules file: /etc/udev/rules.d/99-test.rules") != std::string::npos)
+      read = true;
+    else if (line.find("99-test.rules") != std::string::npos)
+      complaints += line + "\n";
+  }
+  EXPECT_TRUE(read) << "udevadm did not read the rules";
+  return complaints;
+}
+
+TEST(AccessRules, UdevParsesEveryRule) {
+  SetupRequest request = request_with_everything();
+  std::string rules = passthrough_udev_rules(request);
+  EXPECT_NE(rules.find("SUBSYSTEM==\"vfio\", OWNER=\"nobody\", GROUP=\"kvm\", MODE=\"0660\""),
+            std::string::npos);
+  EXPECT_NE(rules.find("ENV{ID_PART_ENTRY_UUID}==\"8a6c2d5e-1f3b-4c7d-9e0a-b1c2d3e4f5a6\""),
+            std::string::npos);
+  EXPECT_NE(rules.find("ENV{DEVTYPE}==\"disk\", ENV{ID_SERIAL}==\"Samsung"), std::string::npos);
+  EXPECT_NE(rules.find("ATTR{partition}==\"2\", ENV{ID_SERIAL}==\"WDC"), std::string::npos);
+  EXPECT_NE(rules.find("KERNEL==\"3-1.4\""), std::string::npos);
+  EXPECT_NE(rules.find("ATTR{idVendor}==\"046d\", ATTR{idProduct}==\"c539\""), std::string::npos);
+  EXPECT_EQ(rules.find("nvme0n1"), std::string::npos);
+  EXPECT_EQ(udev_complaints(rules), "");
+  EXPECT_EQ(udev_complaints(kvmfr_udev_rules(request)), "");
+  // And the check can fail: a broken rule is reported.
+  EXPECT_NE(udev_complaints("SUBSYSTEM==\"vfio\", BOGUS=\"x\"\n"), "");
+}
+
+TEST(AccessRules, TmpfilesAndMemlock) {
+  SetupRequest request = request_with_everything();
+  EXPECT_NE(looking_glass_tmpfiles(request).find("f /dev/shm/looking-glass 0660 nobody kvm -\n"),
+            std::string::npos);
+  MemlockNeed need = memlock_need(request.vms);
+  EXPECT_EQ(need.bytes, 16 * kGiB + 64 * kMiB + kGiB);
+  EXPECT_EQ(need.vm, "win11");
+  // limits.conf counts KiB, LimitMEMLOCK bytes.
+  EXPECT_NE(memlock_limits_conf("alice", need, false).find("alice hard memlock 17891328\n"),
+            std::string::npos);
+  EXPECT_NE(memlock_systemd_dropin(need, false).find("LimitMEMLOCK=18320719872\n"),
+            std::string::npos);
+  EXPECT_NE(memlock_limits_conf("alice", need, true).find("alice soft memlock unlimited\n"),
+            std::string::npos);
+  EXPECT_NE(memlock_systemd_dropin(need, true).find("LimitMEMLOCK=infinity\n"), std::string::npos);
+}
+
+TEST(AccessRules, HugepagesForTheLargestVm) {
+  SetupVm small{"a", 8 * kGiB, {}, 0, {}, HugePages::k1G, {}, {}};
+  SetupVm big{"b", 12 * kGiB + 1, {}, 0, {}, HugePages::k1G, {}, {}};
+  SetupVm two_meg{"c", 4 * kGiB, {}, 0, {}, HugePages::k2M, {}, {}};
+  auto reservation = hugepage_reservation({small, big, two_meg});
+  EXPECT_EQ(reservation.pages_1g, 13u);
+  EXPECT_EQ(reservation.pages_2m, 2048u);
+}
+
+}  // namespace
+}  // namespace vfg
