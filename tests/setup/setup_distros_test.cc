@@ -207,7 +207,7 @@ TEST_P(SetupDistro, ApplyTwiceThenUndoGivesBackTheIdenticalTree) {
   EXPECT_TRUE(again->nothing_to_do);
   auto undone = undo_setup(writer, {}, false);
   ASSERT_TRUE(undone) << undone.error().message;
-  EXPECT_EQ(testing::snapshot(dir.path()), before);
+  EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "");
 }
 
 TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {
@@ -241,11 +241,13 @@ TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {
         now.erase("var/lib/vfg/setup-journal");
         auto expected = applied;
         expected.erase("var/lib/vfg/setup-journal");
-        EXPECT_EQ(now, expected) << "kill after " << k << " changes, then --apply";
+        EXPECT_EQ(testing::snapshot_difference(now, expected), "")
+            << "kill after " << k << " changes, then --apply";
       } else {
         auto undone = undo_setup(writer, {}, false);
         ASSERT_TRUE(undone) << k << ": " << undone.error().message;
-        EXPECT_EQ(testing::snapshot(dir.path()), before) << "kill after " << k << ", then --undo";
+        EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "")
+            << "kill after " << k << ", then --undo";
       }
     }
   }

@@ -38,7 +38,9 @@ void compose_host(const ScratchDir& dir, const std::string& distro, const std::s
 }
 
 void copy_tree(const fs::path& from, const fs::path& to) {
-  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+  // cp -a, because std::filesystem::copy turns some symlinks into files.
+  auto out = run_command({"cp", "-a", from.string() + "/.", to.string()});
+  ASSERT_TRUE(out && out->status.success()) << from;
 }
 
 std::map<std::string, std::string> snapshot(const fs::path& root) {
@@ -60,6 +62,22 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
     entries[key] = value;
   }
   return entries;
+}
+
+std::string snapshot_difference(const std::map<std::string, std::string>& a,
+                                const std::map<std::string, std::string>& b) {
+  std::string out;
+  for (const auto& [key, value] : a) {
+    auto it = b.find(key);
+    if (it == b.end())
+      out += "only in the first: " + key + "\n";
+    else if (it->second != value)
+      out += "differs: " + key + "\n  " + value.substr(0, 200) + "\n  " +
+             it->second.substr(0, 200) + "\n";
+  }
+  for (const auto& [key, value] : b)
+    if (!a.count(key)) out += "only in the second: " + key + "\n";
+  return out;
 }
 
 }  // namespace vfg::testing

@@ -38,4 +38,8 @@ void copy_tree(const std::filesystem::path& from, const std::filesystem::path& t
 /// target). /sys and /proc are left out: setup reads them and never writes there.
 std::map<std::string, std::string> snapshot(const std::filesystem::path& root);
 
+/// The entries that differ between two snapshots, one per line ("" when equal).
+std::string snapshot_difference(const std::map<std::string, std::string>& a,
+                                const std::map<std::string, std::string>& b);
+
 }  // namespace vfg::testing
