@@ -11,22 +11,38 @@
 #include <unistd.h>
 
 #include "cli/vm_target.h"
+#include "host/hardware.h"
+#include "host/memory.h"
+#include "util/diagnostics.h"
 #include "util/file_io.h"
+#include "util/process.h"
+#include "util/strings.h"
 #include "util/unique_fd.h"
-#include "vm/starter_config.h"
+#include "vm/firmware.h"
+#include "vm/new_definition.h"
+#include "vm/qemu_caps.h"
 
 namespace vfg::cli {
+
+namespace fs = std::filesystem;
 
 namespace {
 
 struct NewOptions {
   std::string name;
   std::string os = "windows";
+  std::string iso;
+  std::string virtio_iso;
+  std::string disk = "128G";
+  std::string gpu = "auto";
+  std::vector<std::string> usb;
+  std::string memory;
+  uint32_t cpus = 0;
   bool json = false;
 };
 
 /// Creates `path` with `contents`, failing if it exists (O_EXCL: no race with another writer).
-Status create_new_file(const std::filesystem::path& path, const std::string& contents) {
+Status create_new_file(const fs::path& path, const std::string& contents) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd) {
     if (errno == EEXIST) return fail("'{}' already exists", path.string());
@@ -42,27 +58,142 @@ Status create_new_file(const std::filesystem::path& path, const std::string& con
   return ok();
 }
 
-int run_new(const NewOptions& options) {
-  auto target = vm_target(options.name);
-  if (!target) return report_failure(target.error());
-  StarterOptions starter;
-  starter.os = options.os == "linux"   ? GuestOs::kLinux
+/// An ISO named on the command line, as the absolute path the definition needs.
+Result<std::string> iso_path(const std::string& given, std::string_view option) {
+  if (given.empty()) return std::string();
+  std::error_code error;
+  fs::path path = fs::absolute(given, error);
+  if (!fs::is_regular_file(path, error)) return fail("{} '{}': no such file", option, given);
+  return path.lexically_normal().string();
+}
+
+Result<NewVmRequest> make_request(const NewOptions& options) {
+  NewVmRequest request;
+  request.os = options.os == "linux"   ? GuestOs::kLinux
                : options.os == "other" ? GuestOs::kOther
                                        : GuestOs::kWindows;
-  const auto& file = target->paths.config_file;
-  if (auto made = make_directories(file.parent_path(), 0700); !made) {
+  auto iso = iso_path(options.iso, "--iso");
+  if (!iso) return tl::unexpected(iso.error());
+  request.iso = *iso;
+  auto virtio = iso_path(options.virtio_iso, "--virtio-iso");
+  if (!virtio) return tl::unexpected(virtio.error());
+  request.virtio_iso = *virtio;
+  request.disk = options.disk;
+  request.gpu = options.gpu;
+  request.usb = options.usb;
+  if (!options.memory.empty()) {
+    auto size = parse_size(options.memory);
+    if (!size || *size < 128 * kMiB || *size % kMiB != 0)
+      return fail("--memory '{}' is not a size such as 16G or 12288M", options.memory);
+    request.memory = *size;
+  }
+  if (options.cpus > 0) request.cpus = options.cpus;
+  return request;
+}
+
+/// The firmware VARS copy, made now so the VM owns its variable store from
+/// the start. Firmware is looked up on this machine (where the VM will run),
+/// even when --root points detection at another tree.
+std::string copy_firmware_vars(const VmPaths& paths, bool secure_boot,
+                               std::vector<std::string>& warnings) {
+  auto qemu = probe_qemu("qemu-system-x86_64");
+  if (!qemu) {
+    warnings.push_back(
+        fmt::format("QEMU could not be asked for its machine type ({}); the "
+                    "firmware variables are copied at the first start",
+                    qemu.error().message));
+    return {};
+  }
+  HostRoot live;
+  auto config_home = paths.config_file.parent_path().parent_path();
+  auto firmware =
+      find_firmware({&live, config_home / "qemu" / "firmware"}, {qemu->q35_machine, secure_boot});
+  if (!firmware) {
+    warnings.push_back(firmware.error().message);
+    return {};
+  }
+  auto copy = ensure_vars_copy(*firmware, paths.vars_file(firmware->vars_format));
+  if (!copy) {
+    warnings.push_back(copy.error().message);
+    return {};
+  }
+  return copy->string();
+}
+
+int run_new(const Context& context, const NewOptions& options) {
+  auto target = vm_target(options.name);
+  if (!target) return report_failure(target.error());
+  const VmPaths& paths = target->paths;
+  std::error_code error;
+  if (fs::exists(paths.config_file, error)) {
+    return report_failure(Error{fmt::format("'{}' already exists", paths.config_file.string())},
+                          fmt::format("change it with 'vfg edit {}', or remove it to start over; "
+                                      "'vfg new' never overwrites a definition",
+                                      options.name));
+  }
+  auto request = make_request(options);
+  if (!request) return report_failure(request.error());
+  auto root = context.host();
+  if (!root) return report_failure(root.error());
+
+  HardwareParts parts;
+  parts.input = false;
+  Hardware hardware = scan_hardware(*root, parts);
+  NewVmHost host{hardware.gpus, hardware.disks, hardware.cpu, hardware.usb,
+                 read_memory_total(*root)};
+  auto plan = plan_new_vm(*request, host, paths);
+  if (!plan)
+    return report_failure(plan.error().with_context(fmt::format("vfg new {}", options.name)));
+
+  // Everything is decided; now the files, the definition last so that a
+  // failure before it leaves no VM that points at missing files.
+  if (auto made = make_directories(paths.data_dir, 0700); !made)
     return report_failure(made.error());
+  bool image_created = false;
+  if (!plan->image_path.empty()) {
+    if (fs::exists(plan->image_path, error)) {
+      plan->notes.push_back(fmt::format("kept the existing image {}", plan->image_path));
+    } else {
+      auto made = run_command({"qemu-img", "create", "-q", "-f", "qcow2", plan->image_path,
+                               std::to_string(plan->image_size)});
+      if (!made || !made->status.success()) {
+        std::string why = made ? std::string(trim(made->err)) : made.error().message;
+        return report_failure(
+            Error{fmt::format("cannot create the disk image {}: {}", plan->image_path, why)},
+            "is qemu-img installed (Debian: qemu-utils)?");
+      }
+      image_created = true;
+    }
   }
-  if (auto created = create_new_file(file, starter_definition(options.name, starter)); !created) {
-    return report_failure(created.error(), fmt::format("edit it, or remove it to start over; "
-                                                       "'vfg new' never overwrites a definition"));
+  std::string vars = copy_firmware_vars(paths, request->os == GuestOs::kWindows, plan->warnings);
+
+  if (auto made = make_directories(paths.config_file.parent_path(), 0700); !made)
+    return report_failure(made.error());
+  if (auto created = create_new_file(paths.config_file, plan->definition); !created) {
+    if (image_created) fs::remove(plan->image_path, error);
+    return report_failure(created.error());
   }
+
   if (options.json) {
-    fmt::print("{}\n", nlohmann::json{{"name", options.name}, {"file", file.string()}}.dump(2));
-  } else {
-    fmt::print("wrote {}\nedit it, then check it with 'vfg args {}'\n", file.string(),
-               options.name);
+    nlohmann::json out = {{"name", options.name},
+                          {"file", paths.config_file.string()},
+                          {"data_dir", paths.data_dir.string()},
+                          {"image", plan->image_path},
+                          {"firmware_vars", vars},
+                          {"gpu", plan->gpu ? plan->gpu->to_string() : ""},
+                          {"memory", plan->memory},
+                          {"vcpus", plan->vcpus},
+                          {"notes", plan->notes},
+                          {"warnings", plan->warnings}};
+    fmt::print("{}\n", out.dump(2));
+    return 0;
   }
+  for (const auto& warning : plan->warnings) report(Severity::kWarning, warning);
+  fmt::print("wrote {}\n", paths.config_file.string());
+  for (const auto& note : plan->notes) fmt::print("  {}\n", note);
+  if (!vars.empty()) fmt::print("  firmware variables: {}\n", vars);
+  fmt::print("next: 'vfg check {0}', then 'vfg start {0}'; change it with 'vfg edit {0}'\n",
+             options.name);
   return 0;
 }
 
@@ -70,12 +201,28 @@ int run_new(const NewOptions& options) {
 
 void add_new_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<NewOptions>();
-  CLI::App* command = app.add_subcommand("new", "Write a commented starter definition for a VM");
+  CLI::App* command = app.add_subcommand(
+      "new", "Write a VM definition from this host's hardware, with its disk and firmware files");
   command->add_option("NAME", options->name, "The VM's name")->required();
   command->add_option("--os", options->os, "The guest: windows (default), linux or other")
       ->check(CLI::IsMember({"windows", "linux", "other"}));
-  command->add_flag("--json", options->json, "Print the file written as JSON");
-  command->callback([&context, options] { context.exit_code = run_new(*options); });
+  command->add_option("--iso", options->iso, "The installer ISO, attached as a boot CD-ROM");
+  command->add_option("--virtio-iso", options->virtio_iso,
+                      "The virtio-win driver ISO, attached as a second CD-ROM");
+  command->add_option("--disk", options->disk,
+                      "A size for a new qcow2 image (default 128G), or a whole disk or "
+                      "partition by its stable name (/dev/disk/by-id/...)");
+  command->add_option("--gpu", options->gpu,
+                      "auto (a discrete GPU that can be passed; the default), none, or a PCI "
+                      "address");
+  command->add_option("--usb", options->usb,
+                      "USB devices to pass: ports (3-1.4.2) or vendor:product ids; repeatable");
+  command->add_option("--memory", options->memory,
+                      "Guest RAM (default: half the host's, at most 32G, host keeps 4G)");
+  command->add_option("--cpus", options->cpus,
+                      "vCPUs (default: every core but core 0 and its sibling)");
+  command->add_flag("--json", options->json, "Print what was written as JSON");
+  command->callback([&context, options] { context.exit_code = run_new(context, *options); });
 }
 
 }  // namespace vfg::cli

@@ -1,4 +1,6 @@
-// `vfg new NAME [--os OS]`: writes a commented starter definition.
+// `vfg new NAME [--iso ...] [--virtio-iso ...] [--disk ...] [--gpu ...] [--usb ...]
+// [--memory ...] [--cpus ...]`: writes a definition chosen from this host's
+// hardware and creates the VM's data directory, disk image and firmware variables.
 #pragma once
 
 #include "cli/command.h"

@@ -1,0 +1,76 @@
+// What `vfg new` writes: a definition chosen from the host's hardware. This
+// part is pure — hardware facts in, definition text and the files to create
+// out — so every fixture host can be tested; the command does the writing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/block.h"
+#include "host/cpu_topology.h"
+#include "host/gpu.h"
+#include "host/usb.h"
+#include "util/result.h"
+#include "vm/vm_config.h"
+#include "vm/vm_paths.h"
+
+namespace vfg {
+
+/// The choices given on the command line.
+struct NewVmRequest {
+  GuestOs os = GuestOs::kWindows;
+  /// Installer and driver ISOs (absolute paths, checked to exist by the caller).
+  std::string iso;
+  std::string virtio_iso;
+  /// A size ("128G") for a new qcow2 image, or a block device by its stable name.
+  std::string disk = "128G";
+  /// "auto", "none" or a PCI address.
+  std::string gpu = "auto";
+  /// USB ports ("3-1.4.2") or vendor:product ids ("046d:c539").
+  std::vector<std::string> usb;
+  std::optional<uint64_t> memory;
+  std::optional<uint32_t> cpus;
+};
+
+/// What the host has, as far as a new VM cares.
+struct NewVmHost {
+  std::vector<GpuCard> gpus;
+  std::vector<Disk> disks;
+  CpuTopology cpu;
+  UsbDevices usb;
+  std::optional<uint64_t> memory_total;
+};
+
+/// The definition and what has to exist before it can start.
+struct NewVmPlan {
+  std::string definition;  ///< TOML text with comments
+  /// The qcow2 image to create (empty when the VM uses a block device).
+  std::string image_path;
+  uint64_t image_size = 0;
+  /// The GPU card passed, if any (its GPU function).
+  std::optional<PciAddress> gpu;
+  uint64_t memory = 0;
+  uint32_t vcpus = 0;
+  /// What was chosen and why, for the user.
+  std::vector<std::string> notes;
+  /// What the user should look at (no GPU, little RAM, ...).
+  std::vector<std::string> warnings;
+};
+
+/// Guest RAM for a host with `total` bytes: half, at most 32 GiB, leaving the
+/// host at least 4 GiB, in whole GiB (never below 2 GiB).
+uint64_t default_guest_memory(uint64_t total);
+
+/// Picks the GPU card for `--gpu auto`: a discrete card whose IOMMU groups
+/// hold nothing else; of several, one the host does not boot from. nullptr
+/// when none qualifies.
+const GpuCard* pick_passthrough_gpu(const std::vector<GpuCard>& cards);
+
+/// Decides everything and renders the definition. Fails on a request that
+/// cannot be honoured (a disk in use, an unknown GPU or USB port).
+Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host,
+                              const VmPaths& paths);
+
+}  // namespace vfg
