@@ -303,6 +303,12 @@ Result<SetupStatus> setup_status(FileWriter& writer, const HostPlan& plan) {
   if (!*loaded) return status;
   status.managed = true;
   status.journal_state = (*loaded)->state;
+  // Commands already run (or handed over for a tree) are not pending again.
+  status.pending_commands = 0;
+  for (const auto& command : plan.commands)
+    if (std::none_of((*loaded)->commands.begin(), (*loaded)->commands.end(),
+                     [&](const JournalCommand& c) { return c.done && c.argv == command.argv; }))
+      ++status.pending_commands;
   for (const auto& file : (*loaded)->files) {
     FileStatus entry{file.path, Drift::kAsWritten, !file.existed};
     auto current = writer.read(file.path);

@@ -242,4 +242,13 @@ Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
   return inputs;
 }
 
+Result<HostPlan> plan_host_setup(const HostRoot& root, const SetupArgs& args) {
+  TreeFileWriter files(root);
+  auto inputs = gather_setup_inputs(root, files, args);
+  if (!inputs) return tl::unexpected(inputs.error());
+  HostPlan plan = plan_setup(inputs->facts, inputs->request);
+  plan.warnings.insert(plan.warnings.begin(), inputs->warnings.begin(), inputs->warnings.end());
+  return plan;
+}
+
 }  // namespace vfg

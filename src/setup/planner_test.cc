@@ -1,0 +1,154 @@
+#include "setup/planner.h"
+
+#include <algorithm>
+
+#include <gtest/gtest.h>
+
+namespace vfg {
+namespace {
+
+SetupFacts facts_for(Bootloader bootloader, InitramfsTool initramfs) {
+  SetupFacts facts;
+  facts.boot.bootloader = bootloader;
+  facts.boot.initramfs = initramfs;
+  facts.cpu = CpuVendor::kAmd;
+  facts.existing_groups = {"kvm"};
+  return facts;
+}
+
+SetupRequest request_with_gpu() {
+  SetupRequest request;
+  request.bind = {{"0000:01:00.0", 0x1002, 0x73bf, 0x030000, "amdgpu"},
+                  {"0000:01:00.1", 0x1002, 0xab28, 0x040300, "snd_hda_intel"}};
+  request.user = {"alice", 1000, {"kvm"}};
+  return request;
+}
+
+const FileEdit* find_file(const HostPlan& plan, const std::string& path) {
+  for (const auto& edit : plan.files)
+    if (edit.path == path) return &edit;
+  return nullptr;
+}
+
+std::vector<std::vector<std::string>> argvs(const HostPlan& plan) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& command : plan.commands) out.push_back(command.argv);
+  return out;
+}
+
+TEST(Planner, RpmOstreeUsesKargsAndTracksTheVfioFile) {
+  auto facts = facts_for(Bootloader::kRpmOstree, InitramfsTool::kDracut);
+  facts.tool_cmdlines = {"root=UUID=x rw iommu=pt"};
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  auto commands = argvs(plan);
+  EXPECT_NE(std::find(commands.begin(), commands.end(),
+                      std::vector<std::string>{"rpm-ostree", "kargs",
+                                               "--append-if-missing=rd.driver.pre=vfio_pci"}),
+            commands.end());
+  EXPECT_NE(std::find(commands.begin(), commands.end(),
+                      std::vector<std::string>{"rpm-ostree", "initramfs-etc",
+                                               "--track=/etc/modprobe.d/vfg-vfio.conf"}),
+            commands.end());
+  for (const auto& command : plan.commands)
+    if (command.argv[0] == "rpm-ostree") {
+      EXPECT_FALSE(command.undo_argv.empty());
+    }
+  // AMD: no intel_iommu, and never amd_iommu.
+  EXPECT_EQ(plan.targets.kernel_params,
+            (std::vector<std::string>{"iommu=pt", "rd.driver.pre=vfio_pci"}));
+}
+
+TEST(Planner, LimineAndBoosterEditTheirConfigs) {
+  auto facts = facts_for(Bootloader::kLimine, InitramfsTool::kBooster);
+  facts.boot.limine_config = "/boot/limine.conf";
+  facts.files["/boot/limine.conf"] = "/Arch\n    protocol: linux\n    cmdline: root=X rw\n";
+  facts.files["/etc/booster.yaml"] = "compression: zstd\n";
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  ASSERT_TRUE(find_file(plan, "/boot/limine.conf"));
+  EXPECT_EQ(find_file(plan, "/boot/limine.conf")->new_contents,
+            "/Arch\n    protocol: linux\n    cmdline: root=X rw iommu=pt\n");
+  ASSERT_TRUE(find_file(plan, "/etc/booster.yaml"));
+  auto commands = argvs(plan);
+  EXPECT_NE(std::find(commands.begin(), commands.end(),
+                      std::vector<std::string>{"/usr/lib/booster/regenerate_images"}),
+            commands.end());
+}
+
+TEST(Planner, KernelInstallRebuildsEachKernelWithoutAHelper) {
+  auto facts = facts_for(Bootloader::kKernelInstall, InitramfsTool::kDracut);
+  facts.boot.kernels = {"6.6.1-arch1-1", "6.7.0-arch1-1"};
+  facts.files["/etc/kernel/cmdline"] = "root=X rw\n";
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  auto commands = argvs(plan);
+  EXPECT_NE(std::find(commands.begin(), commands.end(),
+                      std::vector<std::string>{"kernel-install", "add", "6.7.0-arch1-1",
+                                               "/usr/lib/modules/6.7.0-arch1-1/vmlinuz"}),
+            commands.end());
+  // kernel-install runs dracut itself: no separate dracut run.
+  for (const auto& argv : commands) {
+    EXPECT_NE(argv[0], "dracut");
+  }
+  EXPECT_EQ(find_file(plan, "/etc/kernel/cmdline")->new_contents, "root=X rw iommu=pt\n");
+}
+
+TEST(Planner, UnsafeInterruptsOnlyWithoutRemapping) {
+  auto facts = facts_for(Bootloader::kSystemdBoot, InitramfsTool::kMkinitcpio);
+  facts.interrupt_remapping = false;
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  EXPECT_NE(find_file(plan, "/etc/modprobe.d/vfg-vfio.conf")
+                ->new_contents.find("allow_unsafe_interrupts=1"),
+            std::string::npos);
+  facts.interrupt_remapping = std::nullopt;
+  plan = plan_setup(facts, request_with_gpu());
+  EXPECT_EQ(find_file(plan, "/etc/modprobe.d/vfg-vfio.conf")->new_contents.find("allow_unsafe"),
+            std::string::npos);
+}
+
+TEST(Planner, StealthLeavesMsrsAloneAndUnknownBootloaderWarns) {
+  auto facts = facts_for(Bootloader::kUnknown, InitramfsTool::kUnknown);
+  facts.cpu = CpuVendor::kIntel;
+  SetupRequest request = request_with_gpu();
+  request.msrs = MsrPolicy::kFault;
+  HostPlan plan = plan_setup(facts, request);
+  EXPECT_FALSE(find_file(plan, "/etc/modprobe.d/vfg-kvm.conf"));
+  ASSERT_EQ(plan.warnings.size(), 2u);
+  EXPECT_NE(plan.warnings[0].find("intel_iommu=on iommu=pt"), std::string::npos);
+  EXPECT_NE(plan.warnings[1].find("initramfs"), std::string::npos);
+}
+
+TEST(Planner, AccountsAndMemlockTargets) {
+  auto facts = facts_for(Bootloader::kSystemdBoot, InitramfsTool::kMkinitcpio);
+  facts.existing_groups = {};
+  SetupRequest request = request_with_gpu();
+  request.user.groups = {};
+  request.vms.push_back({"win11",
+                         16 * kGiB,
+                         LookingGlassMode::kShm,
+                         32 * kMiB,
+                         "/dev/shm/looking-glass",
+                         HugePages::kNone,
+                         {},
+                         {}});
+  HostPlan plan = plan_setup(facts, request);
+  auto commands = argvs(plan);
+  ASSERT_GE(commands.size(), 2u);
+  EXPECT_EQ(commands[0], (std::vector<std::string>{"groupadd", "--system", "kvm"}));
+  EXPECT_EQ(plan.commands[0].undo_argv, (std::vector<std::string>{"groupdel", "kvm"}));
+  EXPECT_EQ(commands[1], (std::vector<std::string>{"usermod", "-aG", "kvm", "alice"}));
+  EXPECT_EQ(plan.targets.memlock, 16 * kGiB + 32 * kMiB + kGiB);
+  EXPECT_EQ(plan.targets.vfio_devices, (std::vector<std::string>{"0000:01:00.0", "0000:01:00.1"}));
+  EXPECT_TRUE(find_file(plan, "/etc/tmpfiles.d/10-vfg-looking-glass.conf"));
+  EXPECT_TRUE(find_file(plan, "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"));
+}
+
+TEST(Planner, RootGetsNoAccessRules) {
+  auto facts = facts_for(Bootloader::kSystemdBoot, InitramfsTool::kMkinitcpio);
+  SetupRequest request = request_with_gpu();
+  request.user = {"root", 0, {}};
+  HostPlan plan = plan_setup(facts, request);
+  EXPECT_FALSE(find_file(plan, "/etc/udev/rules.d/99-vfg-passthrough.rules"));
+  EXPECT_NE(plan.warnings.back().find("--user NAME"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vfg
