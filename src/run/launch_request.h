@@ -26,16 +26,15 @@ struct BeforeContinueStep {
 struct LaunchRequest {
   VmPaths paths;
   /// QEMU's command line, argv[0] the binary. The launcher adds -S and its
-  /// own QMP monitors; everything else is used as given.
+  /// own QMP monitors; everything else is used as given. When it points a
+  /// chardev at paths.tpm_socket (tpm = true), the launcher runs swtpm there
+  /// for QEMU's lifetime, its state in paths.tpm_dir.
   std::vector<std::string> argv;
   /// "kvm" or "tcg", as the plan decided (recorded for `status`).
   std::string accelerator;
   /// Grace period for an ACPI shutdown (Ctrl-C in the foreground, `vfg stop`).
   std::chrono::seconds stop_timeout{60};
   std::vector<BeforeContinueStep> before_continue;
-  /// Start swtpm (TPM 2.0) before QEMU, its state in paths.tpm_dir and its
-  /// socket at paths.tpm_socket, where the argv's TPM chardev points.
-  bool tpm = false;
   /// How long QEMU may take to open QMP (large preallocated RAM is slow).
   /// A QEMU that dies is noticed at once, whatever this says.
   std::chrono::milliseconds qmp_timeout{std::chrono::minutes(2)};

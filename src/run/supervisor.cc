@@ -141,7 +141,12 @@ Result<LaunchInfo> Supervisor::launch() {
     }
     public_qmp = std::move(*listening);
   }
-  if (request_.tpm) {
+  // Like QMP above: the command line says whether the VM has a TPM.
+  const std::string& tpm_path = request_.paths.tpm_socket.native();
+  bool wants_tpm = std::any_of(request_.argv.begin(), request_.argv.end(), [&](const auto& arg) {
+    return arg.find(tpm_path) != std::string::npos;
+  });
+  if (wants_tpm) {
     SwtpmOptions tpm;
     tpm.state_dir = request_.paths.tpm_dir;
     tpm.socket = request_.paths.tpm_socket;

@@ -325,9 +325,9 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
     plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
     if (!others.empty())
       plan.warnings.push_back(fmt::format(
-          "{} of the card sits in another slot behind the card's switch; make sure it is bound "
-          "to vfio-pci too ('vfg setup')",
-          addresses(others)));
+          "{} of the card sits in another slot behind the card's switch; functions = \"all\" "
+          "passes the functions of slot {} only, so the guest will not see it",
+          addresses(others), function0.to_string().substr(0, function0.to_string().size() - 2)));
   } else {
     gpu_section = fmt::format(
         "\n# No GPU passed through ({}).\n# To add one later:\n# [[gpu]]\n# address = "

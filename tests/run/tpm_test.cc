@@ -91,7 +91,6 @@ class TpmTest : public ::testing::Test {
     request.argv = command->argv;
     request.accelerator = "tcg";
     request.stop_timeout = config.stop_timeout;
-    request.tpm = config.tpm;
     return request;
   }
 
