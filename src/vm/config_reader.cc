@@ -15,8 +15,8 @@ std::string with_article(ConfigValue::Kind kind) {
 TableReader::TableReader(ConfigDiagnostics& diagnostics, const ConfigValue& table, std::string path)
     : diagnostics_(diagnostics), table_(table), path_(std::move(path)) {
   if (!path_.empty()) diagnostics_.remember(path_, table_.position);
-  for (size_t i = 0; i < table_.fields.size(); ++i) {
-    diagnostics_.remember(key_path(table_.fields[i].first), table_.fields[i].second.position);
+  for (size_t i = 0; i < table_.keys.size(); ++i) {
+    diagnostics_.remember(key_path(table_.keys[i]), table_.values[i].position);
   }
 }
 
@@ -131,8 +131,8 @@ void TableReader::require(std::string_view key) {
 }
 
 void TableReader::finish() {
-  for (size_t i = 0; i < table_.fields.size(); ++i) {
-    const std::string& key = table_.fields[i].first;
+  for (size_t i = 0; i < table_.keys.size(); ++i) {
+    const std::string& key = table_.keys[i];
     bool known = false;
     for (const auto& name : known_) known = known || name == key;
     if (known) continue;

@@ -29,7 +29,8 @@ ConfigValue convert(const toml::node& node) {
     case toml::node_type::table: {
       value.kind = ConfigValue::Kind::kTable;
       for (const auto& [key, child] : *node.as_table()) {
-        value.fields.emplace_back(std::string(key.str()), convert(child));
+        value.keys.emplace_back(key.str());
+        value.values.push_back(convert(child));
         value.key_positions.push_back(position_of(key.source()));
       }
       break;
@@ -88,8 +89,8 @@ tl::expected<ConfigValue, TomlSyntaxError> parse_toml(std::string_view text) {
 }
 
 const ConfigValue* ConfigValue::find(std::string_view key) const {
-  for (const auto& [name, value] : fields) {
-    if (name == key) return &value;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i] == key) return &values[i];
   }
   return nullptr;
 }

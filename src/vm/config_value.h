@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "util/result.h"
@@ -27,9 +26,12 @@ struct ConfigValue {
   int64_t integer = 0;
   double floating = 0;
   bool boolean = false;
-  std::vector<ConfigValue> items;                           ///< kArray
-  std::vector<std::pair<std::string, ConfigValue>> fields;  ///< kTable
-  /// kTable: where each key is written, parallel to `fields`.
+  std::vector<ConfigValue> items;  ///< kArray
+  /// kTable: keys in source order, their values and where each key is
+  /// written, as parallel vectors (a vector of an incomplete type is fine, a
+  /// pair holding one is not).
+  std::vector<std::string> keys;
+  std::vector<ConfigValue> values;
   std::vector<SourcePosition> key_positions;
 
   /// The value under `key` in a table, or nullptr.
