@@ -103,7 +103,11 @@ TEST_F(ArgsNewCli, ThePrintedScriptRuns) {
   ASSERT_TRUE(qemu) << qemu.error().message;
   auto runtime = home_ / "run/vfg/tiny";
   std::string serial;
-  for (int i = 0; i < 1800 && serial.find("VFG-GUEST ready") == std::string::npos; ++i) {
+  // A bound, not a timing: a TCG boot on a loaded two-core machine can take
+  // minutes; ctest's own limit for a test is 300 s.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(270);
+  while (std::chrono::steady_clock::now() < deadline &&
+         serial.find("VFG-GUEST ready") == std::string::npos) {
     auto exited = qemu->wait_for(std::chrono::milliseconds(100));
     ASSERT_TRUE(exited && !*exited) << "the script exited: " << args.out;
     serial = read_file(runtime / "serial.log").value_or("");
