@@ -13,8 +13,19 @@ void add_gpus(ArgvContext& context) {
     // All functions of a card share one root port as one multifunction
     // device, as on the host (the driver expects the HDMI audio beside the GPU).
     std::string port = context.root_port();
+    // Functions of the card's slot keep their number; one from another slot
+    // (behind the card's own switch) takes the next free one.
+    std::string slot = functions.front().substr(0, functions.front().size() - 1);
+    std::string used;
+    for (const auto& host : functions)
+      if (host.compare(0, slot.size(), slot) == 0) used += host.back();
     for (const auto& host : functions) {
       char function = host.back();
+      if (host.compare(0, slot.size(), slot) != 0) {
+        function = '1';
+        while (used.find(function) != std::string::npos && function < '7') ++function;
+        used += function;
+      }
       Json device = {{"driver", "vfio-pci"},
                      {"host", host},
                      {"id", fmt::format("gpu{}-{}", card, function)},

@@ -1,7 +1,11 @@
 #include "vm/launch_planner.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "host/gpu.h"
+#include "host/iommu.h"
 #include "host/pci.h"
 #include "host/system_state.h"
 #include "util/file_io.h"
@@ -99,6 +103,7 @@ Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& confi
   std::vector<std::vector<std::string>> resolved;
   if (config.gpus.empty()) return resolved;
   PciDevices devices = scan_pci(root);
+  std::optional<std::vector<GpuCard>> cards;
   for (size_t i = 0; i < config.gpus.size(); ++i) {
     const GpuConfig& gpu = config.gpus[i];
     auto address = PciAddress::parse(gpu.address);
@@ -113,6 +118,17 @@ Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& confi
       for (const PciFunction* function : devices.slot(*address)) {
         std::string name = function->address.to_string();
         if (name != functions.front()) functions.push_back(name);
+      }
+      // A card with its own PCIe switch (AMD Navi, Intel Arc) has its HDMI
+      // audio on another bus behind that switch: the card, not the slot, decides.
+      if (!cards) cards = find_gpu_cards(devices, scan_iommu_groups(root));
+      for (const GpuCard& card : *cards) {
+        if (!card.gpu.same_slot(*address)) continue;
+        for (const auto& function : card.functions) {
+          std::string name = function.to_string();
+          if (std::find(functions.begin(), functions.end(), name) == functions.end())
+            functions.push_back(name);
+        }
       }
     } else {
       for (const auto& extra : gpu.functions) {

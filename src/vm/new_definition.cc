@@ -324,10 +324,10 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
         toml_string(function0.to_string()));
     plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
     if (!others.empty())
-      plan.warnings.push_back(fmt::format(
-          "{} of the card sits in another slot behind the card's switch; functions = \"all\" "
-          "passes the functions of slot {} only, so the guest will not see it",
-          addresses(others), function0.to_string().substr(0, function0.to_string().size() - 2)));
+      plan.notes.push_back(fmt::format(
+          "{} sits behind the card's own switch in another slot; functions = \"all\" passes "
+          "it too",
+          addresses(others)));
   } else {
     gpu_section = fmt::format(
         "\n# No GPU passed through ({}).\n# To add one later:\n# [[gpu]]\n# address = "
