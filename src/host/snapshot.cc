@@ -179,8 +179,8 @@ void collect_cpu(Collector& c) {
 }
 
 void collect_system(Collector& c) {
-  c.files("/proc", {"cmdline", "cpuinfo", "modules", "swaps", "self/mountinfo", "self/limits",
-                    "sys/kernel/osrelease", "version"});
+  c.files("/proc", {"cmdline", "cpuinfo", "meminfo", "modules", "swaps", "self/mountinfo",
+                    "self/limits", "sys/kernel/osrelease", "version"});
   for (auto module : {"kvm", "kvm_intel", "kvm_amd", "vfio", "vfio_pci", "vfio_iommu_type1"}) {
     std::string dir = std::string("/sys/module/") + module + "/parameters";
     for (const auto& parameter : c.root().list_dir(dir)) c.file(dir + "/" + parameter);

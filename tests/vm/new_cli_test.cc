@@ -6,11 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include "host/memory.h"
 #include "support/run_vfg.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
 #include "vm/config_loader.h"
+#include "vm/new_definition.h"
 
 namespace vfg {
 namespace {
@@ -208,6 +210,20 @@ TEST_F(NewCli, RefusesDisksInUseAndUnstableNamesAndWritesNothing) {
   ASSERT_EQ(free_disk.exit_code, 0) << free_disk.err;
   EXPECT_EQ(load("srv").disks.at(0).path, "/dev/disk/by-id/ata-ST4000NM000A-2HZ100_WJG0ABC1");
   EXPECT_FALSE(fs::exists(home_ / "data/vfg/srv/system.qcow2"));
+}
+
+// A snapshot of this machine carries its RAM, so a VM planned from it is sized
+// like one planned here.
+TEST_F(NewCli, ASnapshotOfThisHostSizesMemoryLikeTheHost) {
+  std::string snapshot = (home_ / "host.tar.gz").string();
+  auto saved = testing::run_vfg({"snapshot", snapshot}, env());
+  ASSERT_EQ(saved.exit_code, 0) << saved.err;
+  auto run = testing::run_vfg({"--root", snapshot, "new", "here", "--json"}, env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto total = read_memory_total(HostRoot());
+  ASSERT_TRUE(total);
+  EXPECT_EQ(nlohmann::json::parse(run.out)["memory"], default_guest_memory(*total));
+  EXPECT_EQ(load("here").memory.size, default_guest_memory(*total));
 }
 
 }  // namespace
