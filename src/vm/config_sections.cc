@@ -41,6 +41,8 @@ void read_cpu(TableReader& table, CpuConfig& cpu) {
                                             cpu.hv_vendor_id, cpu.hv_vendor_id.size()));
   }
   table.read_uint("host_phys_bits_limit", cpu.host_phys_bits_limit, 32, 52);
+  table.read_uint("host_cores", cpu.host_cores, 0, 64);
+  table.read_bool("isolate", cpu.isolate);
   // pin = "auto" | "off" | [host CPU for vCPU 0, for vCPU 1, ...]
   if (const ConfigValue* value = table.get_any("pin")) {
     if (value->kind == ConfigValue::Kind::kString) {

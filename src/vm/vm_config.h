@@ -59,6 +59,10 @@ struct CpuConfig {
   /// host-phys-bits=on,host-phys-bits-limit=N (32..52); nullopt leaves QEMU's default.
   std::optional<uint32_t> host_phys_bits_limit;
   CpuPin pin;
+  /// Cores `pin = "auto"` keeps for the host and QEMU's own threads (core 0 first).
+  uint32_t host_cores = 1;
+  /// While the VM runs, confine the rest of the system to those cores (root or polkit).
+  bool isolate = false;
 
   [[nodiscard]] uint32_t vcpus() const { return sockets * cores * threads; }
 };
