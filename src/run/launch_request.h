@@ -23,6 +23,13 @@ struct BeforeContinueStep {
   std::function<Status(QmpClient& qmp, pid_t qemu_pid)> run;
 };
 
+/// A change to the host made just before QEMU is spawned (reserving
+/// hugepages); its failure stops the start. An after_exit step undoes it.
+struct BeforeLaunchStep {
+  std::string name;
+  std::function<Status()> run;
+};
+
 struct LaunchRequest {
   VmPaths paths;
   /// QEMU's command line, argv[0] the binary. The launcher adds -S and its
@@ -34,7 +41,11 @@ struct LaunchRequest {
   std::string accelerator;
   /// Grace period for an ACPI shutdown (Ctrl-C in the foreground, `vfg stop`).
   std::chrono::seconds stop_timeout{60};
+  std::vector<BeforeLaunchStep> before_launch;
   std::vector<BeforeContinueStep> before_continue;
+  /// Run once QEMU has exited or failed to start, before the runtime
+  /// directory is cleared: gives back what the steps above took.
+  std::vector<std::function<void()>> after_exit;
   /// How long QEMU may take to open QMP (large preallocated RAM is slow).
   /// A QEMU that dies is noticed at once, whatever this says.
   std::chrono::milliseconds qmp_timeout{std::chrono::minutes(2)};

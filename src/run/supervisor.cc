@@ -119,6 +119,12 @@ std::vector<std::string> Supervisor::full_argv(int private_qmp_fd, int public_qm
 
 Result<LaunchInfo> Supervisor::launch() {
   if (request_.argv.empty()) return fail("no QEMU command line");
+  for (auto& step : request_.before_launch) {
+    if (auto done = step.run(); !done) {
+      cleanup();
+      return fail(done.error(), step.name);
+    }
+  }
   {
     // The log holds this run only, so its tail is this run's error.
     UniqueFd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -370,6 +376,7 @@ void Supervisor::cleanup() {
   cleaned_ = true;
   // QEMU is gone by now, so the TPM has no user left.
   if (swtpm_) swtpm_->stop();
+  for (auto& undo : request_.after_exit) undo();
   files_.clear();
 }
 

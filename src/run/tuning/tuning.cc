@@ -1,0 +1,155 @@
+#include "run/tuning/tuning.h"
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "host/cpu_topology.h"
+#include "run/tuning/hugepages.h"
+#include "run/tuning/pin_apply.h"
+#include "run/vm_state.h"
+#include "util/file_io.h"
+#include "util/strings.h"
+
+namespace vfg {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Shared by the steps of one start: what was done, so exactly that is undone.
+struct TuningState {
+  std::optional<HugepageReservation> hugepages;
+  bool isolated = false;
+};
+
+}  // namespace
+
+Result<Tuning> plan_tuning(const VmConfig& config, const HostRoot& root, bool host_amd,
+                           const TuningOptions& options) {
+  Tuning tuning;
+  tuning.memory = config.memory;
+  CpuTopology topology = scan_cpu_topology(root);
+  auto pin = plan_pinning(topology, config, PinHost{host_amd});
+  if (!pin) return fail(pin.error(), "planning CPU pinning");
+  tuning.pin = std::move(*pin);
+  tuning.allocate_hugepages =
+      options.allocate_hugepages && config.memory.hugepages != HugePages::kNone;
+  if (options.allocate_hugepages && config.memory.hugepages == HugePages::kNone)
+    tuning.notes.emplace_back("--allocate-hugepages ignored: the VM does not use hugepages");
+  if (config.cpu.isolate) {
+    if (!tuning.pin.enabled) {
+      tuning.notes.emplace_back("cpu.isolate ignored: the vCPUs are not pinned");
+    } else {
+      tuning.host_cpus = tuning.pin.emulator_cpus;
+      tuning.isolation = plan_isolation(config.name, tuning.host_cpus, topology.online);
+    }
+  }
+  return tuning;
+}
+
+std::vector<std::string> describe_tuning(const Tuning& tuning) {
+  std::vector<std::string> lines;
+  for (const auto& line : describe_pin_plan(tuning.pin)) lines.push_back("pinning: " + line);
+  if (uint64_t pages = hugepages_needed(tuning.memory); pages > 0) {
+    lines.push_back(
+        fmt::format("hugepages: {} pages of {}, preallocated{}", pages,
+                    format_bytes(hugepage_bytes(tuning.memory.hugepages)),
+                    tuning.allocate_hugepages ? "; reserving what the pool lacks" : ""));
+  }
+  if (tuning.isolation) {
+    lines.push_back(
+        fmt::format("isolation: the rest of the system confined to CPU {} while the VM runs",
+                    format_cpu_list(tuning.host_cpus)));
+  }
+  return lines;
+}
+
+std::filesystem::path tuning_record_path(const VmPaths& paths) {
+  return RuntimeFiles::of(paths).dir / "tuning.json";
+}
+
+void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
+  auto state = std::make_shared<TuningState>();
+  if (tuning.allocate_hugepages) {
+    request.before_launch.push_back(
+        {"reserving hugepages", [state, memory = tuning.memory]() -> Status {
+           HostRoot live;
+           auto reserved = reserve_hugepages(live, memory);
+           if (!reserved) return tl::unexpected(reserved.error());
+           state->hugepages = *reserved;
+           return ok();
+         }});
+  }
+  std::filesystem::path record = tuning_record_path(request.paths);
+  request.before_continue.push_back(
+      {"tuning", [state, tuning, record](QmpClient& qmp, pid_t qemu_pid) -> Status {
+         Json doc = Json::object();
+         if (tuning.isolation) {
+           if (auto done = apply_isolation(*tuning.isolation, qemu_pid); !done)
+             return fail(done.error(), "isolating the host (cpu.isolate)");
+           state->isolated = true;
+           doc["isolation"] = {{"host_cpus", format_cpu_list(tuning.host_cpus)},
+                               {"units", tuning.isolation->units}};
+         }
+         HostRoot live;
+         auto applied = apply_pin_plan(qmp, qemu_pid, tuning.pin, live);
+         if (!applied) return fail(applied.error(), "pinning vCPUs");
+         doc["pinning"] = {{"plan", tuning.pin.to_json()}, {"applied", applied->to_json()}};
+         if (uint64_t pages = hugepages_needed(tuning.memory); pages > 0) {
+           doc["hugepages"] = {{"page_size", hugepage_bytes(tuning.memory.hugepages)},
+                               {"pages", pages},
+                               {"added", state->hugepages ? state->hugepages->added : 0}};
+         }
+         return write_file_atomic(record, doc.dump(2) + "\n", 0600);
+       }});
+  request.after_exit.push_back([state, tuning]() {
+    // The reverse order of applying.
+    if (state->isolated && tuning.isolation) (void)restore_isolation(*tuning.isolation);
+    if (state->hugepages) {
+      HostRoot live;
+      (void)release_hugepages(live, *state->hugepages);
+      state->hugepages.reset();
+    }
+  });
+}
+
+std::optional<Json> read_tuning_record(const VmPaths& paths) {
+  auto text = read_file(tuning_record_path(paths));
+  if (!text) return std::nullopt;
+  Json doc = Json::parse(*text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+  return doc;
+}
+
+std::vector<std::string> describe_tuning_record(const Json& record) {
+  std::vector<std::string> lines;
+  if (record.contains("pinning")) {
+    const Json& pinning = record["pinning"];
+    auto plan = PinPlan::from_json(pinning.value("plan", Json::object()));
+    if (plan && plan->enabled) {
+      lines.push_back(describe_pin_plan(*plan).front());
+      for (const auto& line :
+           describe_applied(AppliedPinning::from_json(pinning.value("applied", Json::object()))))
+        lines.push_back(line);
+    } else if (plan) {
+      lines.push_back(describe_pin_plan(*plan).front());
+    }
+  }
+  if (record.contains("hugepages")) {
+    const Json& pages = record["hugepages"];
+    lines.push_back(
+        fmt::format("hugepages: {} pages of {}{}", pages.value("pages", 0),
+                    format_bytes(pages.value("page_size", uint64_t{0})),
+                    pages.value("added", 0) > 0
+                        ? fmt::format(" ({} reserved for this run)", pages.value("added", 0))
+                        : ""));
+  }
+  if (record.contains("isolation")) {
+    lines.push_back(fmt::format("isolation: host confined to CPU {}",
+                                record["isolation"].value("host_cpus", "")));
+  }
+  return lines;
+}
+
+}  // namespace vfg
