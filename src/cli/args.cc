@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/vm_target.h"
+#include "run/tuning/tuning.h"
 #include "vm/argv_script.h"
 #include "vm/launch_planner.h"
 
@@ -33,7 +34,10 @@ int run_args(const Context& context, const ArgsOptions& options) {
   }
   auto plan = plan_launch(*config, *root, target->dirs);
   if (!plan) return report_failure(plan.error().with_context(options.name));
-  auto command = build_qemu_argv(*config, *plan);
+  // The -smp topology the pinning plan decides, exactly as `vfg start` runs it.
+  auto tuning = plan_tuning(*config, *root, plan->host_cpu_amd, {});
+  if (!tuning) return report_failure(tuning.error().with_context(options.name));
+  auto command = build_qemu_argv(with_guest_topology(*config, tuning->pin), *plan);
   if (!command) return report_failure(command.error().with_context(options.name));
   if (options.json) {
     nlohmann::json doc = {{"name", options.name},

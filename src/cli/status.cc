@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/vm_target.h"
+#include "run/tuning/tuning.h"
 #include "run/vm_status.h"
 #include "util/diagnostics.h"
 
@@ -65,6 +66,8 @@ int run_status(const Context& context, const StatusOptions& options) {
   }
   for (const auto& status : statuses) {
     fmt::print("{}\n", human_line(status));
+    if (status.tuning)
+      for (const auto& line : describe_tuning_record(*status.tuning)) fmt::print("  {}\n", line);
     if (!status.note.empty())
       report(Severity::kNote, fmt::format("{}: {}", status.name, status.note));
   }

@@ -6,6 +6,7 @@
 
 #include "host/process_info.h"
 #include "run/qmp_client.h"
+#include "run/tuning/tuning.h"
 #include "run/vm_state.h"
 
 namespace vfg {
@@ -21,6 +22,7 @@ json VmStatus::to_json() const {
   doc["uptime_seconds"] = uptime_seconds ? json(*uptime_seconds) : json(nullptr);
   doc["accelerator"] = accelerator.empty() ? json(nullptr) : json(accelerator);
   if (!note.empty()) doc["note"] = note;
+  if (tuning) doc["tuning"] = *tuning;
   return doc;
 }
 
@@ -54,6 +56,7 @@ VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths) {
   status.uptime_seconds = process_run_time(root, record.qemu_pid);
   status.accelerator = record.accelerator;
   status.state = "running";
+  status.tuning = read_tuning_record(paths);
   // QMP serves one client at a time; a short timeout keeps status snappy
   // while another client (a `vfg stop`, the user's tool) holds it.
   auto qmp = QmpClient::connect(files.qmp_socket, std::chrono::seconds(2));

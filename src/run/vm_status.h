@@ -29,6 +29,8 @@ struct VmStatus {
   std::string accelerator;
   /// Anything odd: QMP unreachable, state left by a crashed run.
   std::string note;
+  /// The tuning applied at start (pinning, hugepages, isolation; tuning.json).
+  std::optional<nlohmann::json> tuning;
 
   [[nodiscard]] bool running() const { return qemu_pid > 0; }
   [[nodiscard]] nlohmann::json to_json() const;
