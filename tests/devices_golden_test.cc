@@ -48,11 +48,19 @@ TEST_P(DevicesGoldenTest, Json) {
   compare_golden(source_path("tests/fixtures/golden/" + GetParam() + ".json"), run.out);
 }
 
+// The committed snapshot of a real machine reads the same packed as unpacked.
+TEST(DevicesSnapshotTest, PackedSnapshotMatchesItsTree) {
+  auto run = run_vfg(
+      {"--root", source_path("tests/fixtures/snapshots/this-machine.tar.gz"), "devices", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  compare_golden(source_path("tests/fixtures/golden/this-machine.json"), run.out);
+}
+
 INSTANTIATE_TEST_SUITE_P(Hosts, DevicesGoldenTest,
                          ::testing::Values("intel-igpu-nvidia", "nvidia-turing", "amd-navi",
                                            "intel-arc", "amd-apu-dgpu", "hybrid-laptop",
                                            "two-identical-gpus", "chipset-group", "vmd",
-                                           "server-bmc"),
+                                           "server-bmc", "this-machine"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name)

@@ -195,7 +195,7 @@ std::string render_devices_json(const Hardware& hardware, const DeviceSections& 
   Json j;
   j["schema"] = 1;
   if (sections.gpu) {
-    IdDatabase ids = IdDatabase::pci();
+    const IdDatabase& ids = IdDatabase::pci();
     Json iommu;
     iommu["enabled"] = hardware.iommu.enabled;
     iommu["acs_override"] = optional_value(hardware.iommu.acs_override);

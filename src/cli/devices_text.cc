@@ -57,7 +57,7 @@ std::string verdict_text(const GpuCard& card, const Styles& s) {
 }
 
 void render_gpus(std::string& out, const Hardware& hw, const Styles& s) {
-  IdDatabase ids = IdDatabase::pci();
+  const IdDatabase& ids = IdDatabase::pci();
   out += s.heading("GPUs") + "\n";
   if (!hw.iommu.enabled)
     out += "  " + s.bad("IOMMU is off") +
@@ -118,7 +118,11 @@ void render_gpus(std::string& out, const Hardware& hw, const Styles& s) {
           "guest through Looking Glass\n";
     if (!card->ids_shared_with.empty()) {
       std::vector<std::string> names;
-      for (const auto& a : card->ids_shared_with) names.push_back(a.to_string());
+      constexpr size_t kShown = 4;
+      for (const auto& a : card->ids_shared_with)
+        if (names.size() < kShown) names.push_back(a.to_string());
+      if (card->ids_shared_with.size() > kShown)
+        names.push_back(fmt::format("and {} more", card->ids_shared_with.size() - kShown));
       out += "    note: vfio-pci.ids would also take " + join(names, ", ") +
              " (same vendor:device IDs); bind by address instead\n";
     }

@@ -136,8 +136,8 @@ std::vector<Disk> scan_disks(const HostRoot& root) {
     node.partition = dir.has("partition");
     node.size_bytes = dir.uint_attr("size").value_or(0) * 512;
     node.holders = root.list_dir(join_host_path(node.path, "holders"));
-    node.dm_name = dir.attr("dm/name").value_or("");
-    node.md_level = dir.attr("md/level").value_or("");
+    if (entry.rfind("dm-", 0) == 0) node.dm_name = dir.attr("dm/name").value_or("");
+    if (entry.rfind("md", 0) == 0) node.md_level = dir.attr("md/level").value_or("");
     if (!node.dev.empty()) name_of_dev[node.dev] = entry;
     if (!node.dm_name.empty()) name_of_dm[node.dm_name] = entry;
     nodes[entry] = std::move(node);

@@ -1,11 +1,13 @@
 #include "host/hardware.h"
 
+#include <future>
+
 #include "host/id_database.h"
 
 namespace vfg {
 
 void name_pci_devices(PciDevices& devices) {
-  IdDatabase ids = IdDatabase::pci();
+  const IdDatabase& ids = IdDatabase::pci();
   if (!ids.loaded()) return;
   for (auto& function : devices.functions) {
     if (function.vendor_id == 0xffff) continue;
@@ -19,7 +21,7 @@ void name_pci_devices(PciDevices& devices) {
 }
 
 void name_usb_devices(UsbDevices& devices) {
-  IdDatabase ids = IdDatabase::usb();
+  const IdDatabase& ids = IdDatabase::usb();
   if (!ids.loaded()) return;
   for (auto& device : devices.devices) {
     device.vendor_name = ids.vendor(device.vendor_id);
@@ -29,19 +31,24 @@ void name_usb_devices(UsbDevices& devices) {
 
 Hardware scan_hardware(const HostRoot& root, const HardwareParts& parts) {
   Hardware hardware;
+  // The families are independent: read USB, input, disks and CPU on a second
+  // thread while this one reads PCI, the biggest part.
+  auto others = std::async(std::launch::async, [&root, &parts, &hardware] {
+    if (parts.usb) {
+      hardware.usb = scan_usb(root);
+      if (parts.names) name_usb_devices(hardware.usb);
+    }
+    if (parts.input) hardware.input = scan_input(root);
+    if (parts.disks) hardware.disks = scan_disks(root);
+    if (parts.cpu) hardware.cpu = scan_cpu_topology(root);
+  });
   if (parts.pci) {
     hardware.pci = scan_pci(root);
     if (parts.names) name_pci_devices(hardware.pci);
     hardware.iommu = scan_iommu_groups(root);
     hardware.gpus = find_gpu_cards(hardware.pci, hardware.iommu);
   }
-  if (parts.usb) {
-    hardware.usb = scan_usb(root);
-    if (parts.names) name_usb_devices(hardware.usb);
-  }
-  if (parts.input) hardware.input = scan_input(root);
-  if (parts.disks) hardware.disks = scan_disks(root);
-  if (parts.cpu) hardware.cpu = scan_cpu_topology(root);
+  others.get();
   return hardware;
 }
 

@@ -34,6 +34,9 @@ IdDatabase& IdDatabase::operator=(IdDatabase&& other) noexcept {
   data_ = std::exchange(other.data_, nullptr);
   size_ = std::exchange(other.size_, 0);
   vendors_ = std::move(other.vendors_);
+  device_names_ = std::move(other.device_names_);
+  subsystem_names_ = std::move(other.subsystem_names_);
+  class_names_ = std::move(other.class_names_);
   indexed_ = std::exchange(other.indexed_, false);
   classes_offset_ = other.classes_offset_;
   return *this;
@@ -91,12 +94,16 @@ void for_each_line(std::string_view block, Fn fn) {
 
 }  // namespace
 
-IdDatabase IdDatabase::pci() {
-  return open_first("pci.ids", {"/usr/share/hwdata", "/usr/share/misc", "/usr/share/pci.ids"});
+const IdDatabase& IdDatabase::pci() {
+  static const IdDatabase database =
+      open_first("pci.ids", {"/usr/share/hwdata", "/usr/share/misc", "/usr/share/pci.ids"});
+  return database;
 }
 
-IdDatabase IdDatabase::usb() {
-  return open_first("usb.ids", {"/usr/share/hwdata", "/usr/share/misc", "/var/lib/usbutils"});
+const IdDatabase& IdDatabase::usb() {
+  static const IdDatabase database =
+      open_first("usb.ids", {"/usr/share/hwdata", "/usr/share/misc", "/var/lib/usbutils"});
+  return database;
 }
 
 void IdDatabase::index() const {
@@ -139,13 +146,17 @@ std::string_view IdDatabase::vendor_block(uint16_t vendor_id) const {
 }
 
 std::string IdDatabase::vendor(uint16_t vendor_id) const {
+  std::lock_guard lock(mutex_);
   std::string_view block = vendor_block(vendor_id);
   if (block.empty()) return {};
   return name_after(block.substr(0, block.find('\n')), 4);
 }
 
 std::string IdDatabase::device(uint16_t vendor_id, uint16_t device_id) const {
-  std::string result;
+  std::lock_guard lock(mutex_);
+  uint32_t key = static_cast<uint32_t>(vendor_id) << 16 | device_id;
+  if (auto it = device_names_.find(key); it != device_names_.end()) return it->second;
+  std::string& result = device_names_[key];
   for_each_line(vendor_block(vendor_id), [&](std::string_view line) {
     if (line.size() > 5 && line[0] == '\t' && line[1] != '\t' &&
         hex_prefix(line.substr(1), 4) == device_id) {
@@ -160,7 +171,11 @@ std::string IdDatabase::device(uint16_t vendor_id, uint16_t device_id) const {
 std::string IdDatabase::subsystem(uint16_t vendor_id, uint16_t device_id,
                                   uint16_t subsystem_vendor_id,
                                   uint16_t subsystem_device_id) const {
-  std::string result;
+  std::lock_guard lock(mutex_);
+  uint64_t key = static_cast<uint64_t>(vendor_id) << 48 | static_cast<uint64_t>(device_id) << 32 |
+                 static_cast<uint64_t>(subsystem_vendor_id) << 16 | subsystem_device_id;
+  if (auto it = subsystem_names_.find(key); it != subsystem_names_.end()) return it->second;
+  std::string& result = subsystem_names_[key];
   bool in_device = false;
   for_each_line(vendor_block(vendor_id), [&](std::string_view line) {
     if (line.size() > 5 && line[0] == '\t' && line[1] != '\t') {
@@ -178,11 +193,13 @@ std::string IdDatabase::subsystem(uint16_t vendor_id, uint16_t device_id,
 }
 
 std::string IdDatabase::pci_class(uint32_t class_code) const {
+  std::lock_guard lock(mutex_);
   if (data_ == nullptr || class_code > 0xffffff) return {};
+  if (auto it = class_names_.find(class_code); it != class_names_.end()) return it->second;
+  std::string& best = class_names_[class_code];
   index();
   if (classes_offset_ == std::string_view::npos) return {};
   uint32_t base = class_code >> 16, sub = (class_code >> 8) & 0xff, prog = class_code & 0xff;
-  std::string best;
   bool in_base = false, in_sub = false;
   for_each_line(std::string_view(data_ + classes_offset_, size_ - classes_offset_),
                 [&](std::string_view line) {

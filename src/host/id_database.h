@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +15,8 @@
 
 namespace vfg {
 
-/// One ID file in the pci.ids / usb.ids format.
+/// One ID file in the pci.ids / usb.ids format. Lookups may be made from
+/// several threads: the lazily built index and caches are guarded.
 class IdDatabase {
  public:
   /// An empty database: every lookup answers "".
@@ -28,9 +30,10 @@ class IdDatabase {
   IdDatabase& operator=(const IdDatabase&) = delete;
 
   /// The PCI database: $VFG_HWDATA_DIR/pci.ids, else the hwdata/pciutils paths.
-  static IdDatabase pci();
+  /// One instance per process, opened on first use, so its index is built once.
+  static const IdDatabase& pci();
   /// The USB database: $VFG_HWDATA_DIR/usb.ids, else the hwdata/usbutils paths.
-  static IdDatabase usb();
+  static const IdDatabase& usb();
 
   [[nodiscard]] bool loaded() const { return data_ != nullptr; }
   /// "NVIDIA Corporation", or "" when unknown.
@@ -56,7 +59,13 @@ class IdDatabase {
   // looks only at the first character of each line.
   mutable std::unordered_map<uint16_t, std::pair<size_t, size_t>> vendors_;
   mutable bool indexed_ = false;
+  mutable std::mutex mutex_;
   mutable size_t classes_offset_ = std::string_view::npos;
+  // Answers already found: a host has many functions with the same IDs, and a
+  // big vendor block (NVIDIA's) is thousands of lines.
+  mutable std::unordered_map<uint32_t, std::string> device_names_;
+  mutable std::unordered_map<uint64_t, std::string> subsystem_names_;
+  mutable std::unordered_map<uint32_t, std::string> class_names_;
 };
 
 }  // namespace vfg

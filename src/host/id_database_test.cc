@@ -51,11 +51,11 @@ TEST(IdDatabaseTest, MissingFileIsEmpty) {
 }
 
 TEST(IdDatabaseTest, ReadsTheInstalledDatabase) {
-  IdDatabase pci = IdDatabase::pci();
+  const IdDatabase& pci = IdDatabase::pci();
   ASSERT_TRUE(pci.loaded()) << "hwdata (pci.ids) is a declared dependency";
   EXPECT_EQ(pci.vendor(0x8086), "Intel Corporation");
   EXPECT_NE(pci.device(0x10de, 0x2204).find("3090"), std::string::npos);
-  IdDatabase usb = IdDatabase::usb();
+  const IdDatabase& usb = IdDatabase::usb();
   ASSERT_TRUE(usb.loaded());
   EXPECT_EQ(usb.vendor(0x1d6b), "Linux Foundation");
   EXPECT_EQ(usb.device(0x1d6b, 0x0003), "3.0 root hub");

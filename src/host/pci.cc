@@ -131,32 +131,55 @@ PciFunction read_function(const HostRoot& root, const PciAddress& address,
   }
 
   SysfsDir dir(root, function.sysfs_path);
-  if (auto vendor = dir.hex_attr("vendor")) function.vendor_id = static_cast<uint16_t>(*vendor);
-  if (auto device = dir.hex_attr("device")) function.device_id = static_cast<uint16_t>(*device);
-  if (auto value = dir.hex_attr("subsystem_vendor"))
-    function.subsystem_vendor_id = static_cast<uint16_t>(*value);
-  if (auto value = dir.hex_attr("subsystem_device"))
-    function.subsystem_device_id = static_cast<uint16_t>(*value);
+  // The first 64 bytes of config space (all an unprivileged reader gets) hold
+  // the IDs, revision, header type and, for endpoints, the subsystem: one
+  // read instead of six. SR-IOV virtual functions read 0xffff there, so the
+  // kernel's own attributes are the fallback.
+  std::optional<uint8_t> header_byte;
+  auto config = dir.bytes("config", 64);
+  auto config_u16 = [&config](size_t offset) {
+    return static_cast<uint16_t>(static_cast<uint8_t>((*config)[offset]) |
+                                 static_cast<uint8_t>((*config)[offset + 1]) << 8);
+  };
+  bool config_ok =
+      config && config->size() >= 0x30 && config_u16(0) != 0xffff && config_u16(2) != 0xffff;
+  if (config_ok) {
+    function.vendor_id = config_u16(0);
+    function.device_id = config_u16(2);
+    function.revision = static_cast<uint8_t>((*config)[0x08]);
+    header_byte = static_cast<uint8_t>((*config)[0x0e]);
+  } else {
+    if (auto vendor = dir.hex_attr("vendor")) function.vendor_id = static_cast<uint16_t>(*vendor);
+    if (auto device = dir.hex_attr("device")) function.device_id = static_cast<uint16_t>(*device);
+    if (auto value = dir.hex_attr("revision"); value && *value <= 0xff)
+      function.revision = static_cast<uint8_t>(*value);
+    if (config && config->size() > 0x0e) header_byte = static_cast<uint8_t>((*config)[0x0e]);
+  }
+  // The kernel may fix up a class (quirks), so its attribute wins over config space.
   if (auto value = dir.hex_attr("class"); value && *value <= 0xffffff)
     function.class_code = static_cast<uint32_t>(*value);
-  if (auto value = dir.hex_attr("revision"); value && *value <= 0xff)
-    function.revision = static_cast<uint8_t>(*value);
+  function.header_type = header_type_from(header_byte, function.class_code);
+  if (config_ok && (*header_byte & 0x7f) == 0) {
+    function.subsystem_vendor_id = config_u16(0x2c);
+    function.subsystem_device_id = config_u16(0x2e);
+  } else {
+    // Bridges keep theirs in a capability further into config space.
+    if (auto value = dir.hex_attr("subsystem_vendor"))
+      function.subsystem_vendor_id = static_cast<uint16_t>(*value);
+    if (auto value = dir.hex_attr("subsystem_device"))
+      function.subsystem_device_id = static_cast<uint16_t>(*value);
+  }
   function.driver = dir.link_basename("driver");
   if (auto group = dir.link_basename("iommu_group")) {
     if (auto number = parse_uint(*group); number && *number < 1u << 30)
       function.iommu_group = static_cast<int>(*number);
   }
-  if (auto boot_vga = dir.attr("boot_vga")) {
+  // The kernel gives only VGA-class functions a boot_vga attribute.
+  if (auto boot_vga = function.class_id() == 0x0300 ? dir.attr("boot_vga") : std::nullopt) {
     if (*boot_vga == "1") function.boot_vga = true;
     if (*boot_vga == "0") function.boot_vga = false;
   }
   if (auto methods = dir.attr("reset_method")) function.reset_methods = split_whitespace(*methods);
-  // Unprivileged readers see the first 64 bytes of config space, enough for
-  // the header type at offset 0x0e.
-  std::optional<uint8_t> header_byte;
-  if (auto config = dir.bytes("config", 64); config && config->size() > 0x0e)
-    header_byte = static_cast<uint8_t>((*config)[0x0e]);
-  function.header_type = header_type_from(header_byte, function.class_code);
   return function;
 }
 

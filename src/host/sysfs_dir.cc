@@ -25,11 +25,16 @@ std::optional<std::string> read_at(int dir_fd, std::string_view name, size_t max
   std::string contents;
   char buffer[4096];
   while (contents.size() < max) {
-    ssize_t n = ::read(fd.get(), buffer, std::min(sizeof buffer, max - contents.size()));
+    size_t wanted = std::min(sizeof buffer, max - contents.size());
+    ssize_t n = ::read(fd.get(), buffer, wanted);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return std::nullopt;  // EINVAL, EIO, ENODEV: the attribute is unknown
     if (n == 0) break;
     contents.append(buffer, static_cast<size_t>(n));
+    // sysfs hands over a whole attribute in one read and regular files only
+    // come up short at their end, so a short read is the end: this saves the
+    // read(2) per attribute that would only confirm EOF.
+    if (static_cast<size_t>(n) < wanted) break;
   }
   return contents;
 }
