@@ -74,7 +74,7 @@ std::string looking_glass_tmpfiles(const SetupRequest& request) {
 MemlockNeed memlock_need(const std::vector<SetupVm>& vms) {
   MemlockNeed need;
   for (const auto& vm : vms) {
-    uint64_t bytes = vm.ram_bytes + vm.looking_glass_bytes + kGiB;
+    uint64_t bytes = vm.ram_bytes * (vm.mem_lock ? 2 : 1) + vm.looking_glass_bytes + kGiB;
     if (bytes > need.bytes) need = {bytes, vm.name};
   }
   return need;

@@ -20,7 +20,8 @@ std::string kvmfr_udev_rules(const SetupRequest& request);
 /// /etc/tmpfiles.d/10-vfg-looking-glass.conf for VMs using a /dev/shm file.
 std::string looking_glass_tmpfiles(const SetupRequest& request);
 
-/// The memlock VFIO needs for the largest VM: RAM + Looking Glass + 1 GiB, in bytes.
+/// The memlock VFIO needs for the largest VM: RAM + Looking Glass + 1 GiB, in bytes
+/// (RAM twice when the VM also mlocks its memory).
 struct MemlockNeed {
   uint64_t bytes = 0;
   std::string vm;  ///< the VM that sets it

@@ -83,12 +83,15 @@ TEST(AccessRules, TmpfilesAndMemlock) {
   EXPECT_NE(memlock_limits_conf("alice", need, true).find("alice soft memlock unlimited\n"),
             std::string::npos);
   EXPECT_NE(memlock_systemd_dropin(need, true).find("LimitMEMLOCK=infinity\n"), std::string::npos);
+  // mem-lock=on: mlock and VFIO pinning both count, so the RAM counts twice.
+  request.vms[0].mem_lock = true;
+  EXPECT_EQ(memlock_need(request.vms).bytes, 32 * kGiB + 64 * kMiB + kGiB);
 }
 
 TEST(AccessRules, HugepagesForTheLargestVm) {
-  SetupVm small{"a", 8 * kGiB, {}, 0, {}, HugePages::k1G, {}, {}};
-  SetupVm big{"b", 12 * kGiB + 1, {}, 0, {}, HugePages::k1G, {}, {}};
-  SetupVm two_meg{"c", 4 * kGiB, {}, 0, {}, HugePages::k2M, {}, {}};
+  SetupVm small{"a", 8 * kGiB, {}, 0, {}, HugePages::k1G, {}, {}, false};
+  SetupVm big{"b", 12 * kGiB + 1, {}, 0, {}, HugePages::k1G, {}, {}, false};
+  SetupVm two_meg{"c", 4 * kGiB, {}, 0, {}, HugePages::k2M, {}, {}, false};
   auto reservation = hugepage_reservation({small, big, two_meg});
   EXPECT_EQ(reservation.pages_1g, 13u);
   EXPECT_EQ(reservation.pages_2m, 2048u);

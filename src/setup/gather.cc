@@ -116,6 +116,7 @@ SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* w
   vm.name = config.name;
   vm.ram_bytes = config.memory.size;
   vm.hugepages = config.memory.hugepages;
+  vm.mem_lock = config.memory.lock;
   if (config.looking_glass.enabled) {
     const auto& lg = config.looking_glass;
     vm.looking_glass = lg.backend == LookingGlassConfig::Backend::kKvmfr ? LookingGlassMode::kKvmfr

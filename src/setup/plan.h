@@ -14,7 +14,8 @@ namespace vfg {
 
 /// What a file change is for; decides which regeneration commands follow it.
 enum class FileRole {
-  kModprobe,       ///< /etc/modprobe.d (also copied into the initramfs)
+  kModprobe,       ///< /etc/modprobe.d binding vfio-pci (copied into the initramfs: rebuild)
+  kModuleOptions,  ///< /etc/modprobe.d for modules loaded after boot (kvm, kvmfr): no rebuild
   kInitramfs,      ///< the initramfs generator's own config
   kKernelCmdline,  ///< a source of the kernel command line
   kBootEntry,      ///< a loader entry read directly at boot (no regeneration)

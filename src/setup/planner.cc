@@ -321,7 +321,7 @@ void plan_modules(PlanBuilder& b, bool binding) {
            "vfio-pci claims the passthrough devices first");
   }
   if (request.msrs == MsrPolicy::kIgnore)
-    b.file(kKvmConf, kvm_modprobe_conf(), FileRole::kModprobe, "ignore unknown guest MSRs");
+    b.file(kKvmConf, kvm_modprobe_conf(), FileRole::kModuleOptions, "ignore unknown guest MSRs");
   std::vector<uint64_t> sizes;
   std::vector<std::string> names;
   for (const auto& vm : request.vms)
@@ -330,7 +330,7 @@ void plan_modules(PlanBuilder& b, bool binding) {
       names.push_back(vm.name);
     }
   if (!sizes.empty()) {
-    b.file(kKvmfrConf, kvmfr_modprobe_conf(sizes, names), FileRole::kModprobe,
+    b.file(kKvmfrConf, kvmfr_modprobe_conf(sizes, names), FileRole::kModuleOptions,
            "kvmfr devices sized for Looking Glass");
     b.file(kKvmfrLoad, "# Written by vfg setup: load kvmfr at boot for Looking Glass.\nkvmfr\n",
            FileRole::kModulesLoad, "load kvmfr at boot");

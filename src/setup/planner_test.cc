@@ -128,7 +128,8 @@ TEST(Planner, AccountsAndMemlockTargets) {
                          "/dev/shm/looking-glass",
                          HugePages::kNone,
                          {},
-                         {}});
+                         {},
+                         false});
   HostPlan plan = plan_setup(facts, request);
   auto commands = argvs(plan);
   ASSERT_GE(commands.size(), 2u);

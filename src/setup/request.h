@@ -64,6 +64,9 @@ struct SetupVm {
   HugePages hugepages = HugePages::kNone;
   std::vector<SetupDisk> disks;
   std::vector<SetupUsb> usb;
+  /// QEMU locks all its memory (-overcommit mem-lock=on): mlock and VFIO pinning
+  /// both charge the limit, so the RAM counts twice.
+  bool mem_lock = false;
 };
 
 /// The user who will run VMs without root.
