@@ -69,10 +69,16 @@ std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState&
   if (facts.looking_glass_size > 0)
     parts += " + " + format_bytes(facts.looking_glass_size) + " Looking Glass";
   parts += " + 1 GiB";
-  const MemlockLimit& limit = state.process_memlock;
-  std::string detail =
-      fmt::format("needs {} ({}); this process may lock {} (hard {})", format_bytes(need), parts,
-                  limit_text(limit.soft), limit_text(limit.hard));
+  std::string detail = fmt::format("needs {} ({})", format_bytes(need), parts);
+  if (!state.process_memlock) {
+    if (state.identity.uid == 0)
+      return {pass(id, "memlock: root is not limited (CAP_IPC_LOCK)", detail)};
+    return {warn(id, "memlock limit unknown: the tree has no /proc/self/limits", detail,
+                 "run `vfg check` on the machine itself")};
+  }
+  const MemlockLimit& limit = *state.process_memlock;
+  detail += fmt::format("; this process may lock {} (hard {})", limit_text(limit.soft),
+                        limit_text(limit.hard));
   if (state.user_manager_memlock)
     detail +=
         fmt::format(", the systemd user manager {}", limit_text(state.user_manager_memlock->soft));

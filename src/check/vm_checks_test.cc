@@ -90,6 +90,10 @@ TEST(VmMemlock, PassesWithEnoughAndFailsWithTheDefault) {
   state.user_manager_memlock = MemlockLimit{8 * kMiB, 8 * kMiB};
   EXPECT_EQ(check_vm_memlock(config, state, facts, {})[0].status, Status::kWarn);
 
+  state.process_memlock.reset();
+  EXPECT_EQ(check_vm_memlock(config, state, facts, {})[0].title,
+            "memlock limit unknown: the tree has no /proc/self/limits");
+
   config.gpus.clear();
   EXPECT_TRUE(check_vm_memlock(config, state, facts, {}).empty());
 }

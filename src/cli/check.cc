@@ -9,6 +9,7 @@
 
 #include "check/render.h"
 #include "check/run_checks.h"
+#include "setup/gather.h"
 #include "util/diagnostics.h"
 #include "util/xdg.h"
 #include "vm/config_loader.h"
@@ -30,6 +31,25 @@ Result<VmConfig> load_named_vm(const std::string& name) {
   return load_vm_config(VmPaths::make(*dirs, name).config_file);
 }
 
+// What `vfg setup` would make true on this host, so a finding can send the
+// user to the setup step that fixes it. Without a plan (an unknown boot
+// chain, a tree without /etc), the findings name the manual fix instead.
+check::SetupExpectations setup_expectations(const HostRoot& root, const VmConfig* vm) {
+  check::SetupExpectations expectations;
+  SetupArgs args;
+  if (vm != nullptr) args.vms.push_back(*vm);
+  auto plan = plan_host_setup(root, args);
+  if (!plan) return expectations;
+  const PlanTargets& targets = plan->targets;
+  expectations.known = true;
+  expectations.kernel_params = targets.kernel_params;
+  expectations.vfio_devices = targets.vfio_devices;
+  expectations.user_groups = targets.user_groups;
+  expectations.memlock =
+      targets.memlock_unlimited ? std::optional<uint64_t>(UINT64_MAX) : targets.memlock;
+  return expectations;
+}
+
 int run_check(const Context& context, const CheckOptions& options) {
   auto root = context.host();
   if (!root) return report_failure(root.error());
@@ -42,7 +62,7 @@ int run_check(const Context& context, const CheckOptions& options) {
                             "(~/.config/vfg/NAME.toml)");
     vm = std::move(*loaded);
   }
-  check::SetupExpectations setup;
+  check::SetupExpectations setup = setup_expectations(*root, vm ? &*vm : nullptr);
   auto input = check::gather_check_input(*root, vm ? &*vm : nullptr, setup);
   if (!input) return report_failure(input.error());
   check::Report report = check::judge(*input);

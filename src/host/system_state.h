@@ -109,8 +109,9 @@ struct SystemState {
   std::vector<std::string> modules;  ///< loaded or built-in, '-' folded to '_', sorted
 
   Identity identity;
-  std::vector<GroupEntry> groups;                    ///< /etc/group
-  MemlockLimit process_memlock;                      ///< this process
+  std::vector<GroupEntry> groups;  ///< /etc/group
+  /// This process's limit; nullopt in a tree without /proc/self/limits.
+  std::optional<MemlockLimit> process_memlock;
   std::optional<MemlockLimit> user_manager_memlock;  ///< `systemd --user` of this uid, if running
   std::optional<pid_t> user_manager_pid;
 

@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -113,8 +114,9 @@ TEST_F(SystemStateTree, ReadsEveryFact) {
   EXPECT_TRUE(configured_member(*state, "input"));
   EXPECT_FALSE(configured_member(*state, "root"));
 
-  EXPECT_EQ(state->process_memlock.soft, 8u << 20);
-  EXPECT_EQ(state->process_memlock.hard, 8u << 20);
+  ASSERT_TRUE(state->process_memlock);
+  EXPECT_EQ(state->process_memlock->soft, 8u << 20);
+  EXPECT_EQ(state->process_memlock->hard, 8u << 20);
   ASSERT_TRUE(state->user_manager_memlock);
   EXPECT_EQ(state->user_manager_pid, 1712);
   EXPECT_EQ(state->user_manager_memlock->soft, MemlockLimit::kUnlimited);
@@ -142,6 +144,7 @@ TEST_F(SystemStateTree, AnEmptyTreeIsAMachineWithNothing) {
   EXPECT_TRUE(state->iommu.groups.empty());
   EXPECT_EQ(state->iommu.interrupt_remapping, std::nullopt);
   EXPECT_FALSE(state->user_manager_memlock);
+  EXPECT_FALSE(state->process_memlock);
   EXPECT_FALSE(kvm_runs_guests(*state));
 }
 
@@ -229,6 +232,12 @@ TEST(SystemState, LiveProcessFactsComeFromTheProcess) {
   ASSERT_TRUE(state);
   EXPECT_EQ(state->identity.uid, ::getuid());
   EXPECT_EQ(state->identity.primary_gid, ::getgid());
+  rlimit limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_MEMLOCK, &limit), 0);
+  ASSERT_TRUE(state->process_memlock);
+  if (limit.rlim_cur != RLIM_INFINITY) {
+    EXPECT_EQ(state->process_memlock->soft, limit.rlim_cur);
+  }
   if (state->kvm.exists) {
     ASSERT_TRUE(state->kvm_open_errno);
     int fd = ::open("/dev/kvm", O_RDWR | O_CLOEXEC);

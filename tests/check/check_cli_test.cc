@@ -88,7 +88,8 @@ TEST(CheckCli, ReadyHostPassesEverything) {
             "      units dmar0\n"
             "  ✓ interrupt remapping on\n"
             "      /proc/interrupts shows IR-PCI-MSI chips\n"
-            "  ✓ kernel command line: intel_iommu=on iommu=pt\n"
+            "  ✓ kernel parameters in effect: intel_iommu=on iommu=pt\n"
+            "      /proc/cmdline has intel_iommu=on iommu=pt\n"
             "  ✓ no ACS override: IOMMU groups are as the hardware isolates them\n"
             "  ✓ vfio modules loaded: vfio, vfio_pci, vfio_iommu_type1\n"
             "  ✓ alice is in groups: kvm, alice\n"
@@ -101,6 +102,7 @@ TEST(CheckCli, ReadyHostPassesEverything) {
   EXPECT_EQ(run.err, "");
 }
 
+// The setup plan is made from the tree, so fixes name the `vfg setup` step.
 TEST(CheckCli, BrokenHostGivesEveryFixAndExitTwo) {
   TempDir tree, runtime;
   write_ready_host(tree);
@@ -132,9 +134,11 @@ TEST(CheckCli, BrokenHostGivesEveryFixAndExitTwo) {
             "  ✗ IOMMU is off: devices cannot be passed through\n"
             "      /sys/kernel/iommu_groups is empty and no DMAR or AMD-Vi unit is registered in "
             "/sys/class/iommu\n"
-            "      fix: enable VT-d in the firmware (BIOS/UEFI) setup, add intel_iommu=on to the "
-            "kernel command line and reboot\n"
-            "  ✓ kernel command line: pcie_acs_override=downstream\n"
+            "      fix: enable VT-d in the firmware (BIOS/UEFI) setup, run `vfg setup` (adds "
+            "intel_iommu=on to the kernel command line) and reboot\n"
+            "  ! kernel parameters not in effect: intel_iommu=on iommu=pt\n"
+            "      /proc/cmdline lacks what the setup plan wants\n"
+            "      fix: run `vfg setup` (kernel command line step), then reboot\n"
             "  ! ACS override in effect (pcie_acs_override=downstream)\n"
             "      the patched kernel splits IOMMU groups the hardware does not isolate, so "
             "passed devices may still reach host memory through peer-to-peer DMA\n"
@@ -153,7 +157,7 @@ TEST(CheckCli, BrokenHostGivesEveryFixAndExitTwo) {
                 "/pulse/native exists\n"
                 "      fix: systemctl --user start pipewire pipewire-pulse (or start PulseAudio)\n"
                 "\n"
-                "1 passed, 4 warnings, 3 failures\n");
+                "0 passed, 5 warnings, 3 failures\n");
 }
 
 TEST(CheckCli, JsonCarriesIdsStatusesAndFixes) {
@@ -209,6 +213,11 @@ TEST(CheckCli, VmOnAChipsetGroupNamesItsNeighbours) {
   const auto* device = finding(report, "vm.device.0000:22:00.1");
   ASSERT_NE(device, nullptr);
   EXPECT_EQ((*device)["title"], "0000:22:00.1 is bound to snd_hda_intel, not vfio-pci");
+  // The setup plan made from the same tree binds the card: the fix is its step.
+  EXPECT_EQ((*device)["detail"],
+            "0000:22:00.1 (10de:0fb9, bound to snd_hda_intel); the setup plan binds it to "
+            "vfio-pci at boot");
+  EXPECT_EQ((*device)["fix"], "run `vfg setup` (binds it to vfio-pci at boot), then reboot");
   const auto* group = finding(report, "vm.group.2");
   ASSERT_NE(group, nullptr);
   EXPECT_EQ((*group)["status"], "fail");
