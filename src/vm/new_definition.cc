@@ -323,6 +323,11 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
         card->boot_vga ? " (the host boots from it)" : "", passes,
         toml_string(function0.to_string()));
     plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
+    if (card->boot_vga)
+      plan.warnings.push_back(fmt::format(
+          "the host boots from {}: its console goes dark while the VM owns it; another card "
+          "as the firmware's primary display avoids that",
+          card->gpu.to_string()));
     if (!others.empty())
       plan.notes.push_back(fmt::format(
           "{} sits behind the card's own switch in another slot; functions = \"all\" passes "

@@ -114,6 +114,7 @@ TEST_F(NewCli, PicksTheRightCardOnEveryFixtureHost) {
   ASSERT_EQ(chipset.exit_code, 0) << chipset.err;
   EXPECT_EQ(gpu_of(chipset), "0000:26:00.0");
   EXPECT_EQ(load("chipset").gpus.at(0).address, "0000:26:00.0");
+  EXPECT_NE(chipset.out.find("the host boots from 0000:26:00.0"), std::string::npos) << chipset.out;
   // An AMD APU's graphics stay with the host.
   auto apu = vfg_new("amd-apu-dgpu", "apu");
   ASSERT_EQ(apu.exit_code, 0) << apu.err;
