@@ -5,8 +5,8 @@
 
 #include "host/pci.h"
 #include "host/system_state.h"
+#include "run/qemu_caps_cache.h"
 #include "vm/firmware.h"
-#include "vm/qemu_caps.h"
 
 namespace vfg {
 
@@ -111,7 +111,7 @@ Result<ResolvedPlan> resolve_launch_plan(const VmConfig& config, const VmPaths& 
     return tl::unexpected(accel.error());
   out.plan.host_cpu_amd = state->cpu_vendor == "AuthenticAMD";
 
-  auto caps = probe_qemu();
+  auto caps = probe_qemu_cached(dirs.runtime / "qemu-capabilities.json");
   if (!caps) return fail(caps.error(), "probing QEMU");
   out.plan.qemu = *caps;
 
