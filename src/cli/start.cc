@@ -7,8 +7,9 @@
 
 #include "cli/vm_target.h"
 #include "run/launcher.h"
-#include "run/plan_resolver.h"
+#include "run/vm_state.h"
 #include "util/diagnostics.h"
+#include "vm/launch_planner.h"
 
 namespace vfg::cli {
 
@@ -19,21 +20,26 @@ struct StartOptions {
   bool foreground = false;
 };
 
+std::string already_running_hint(const std::string& name) {
+  return fmt::format("see it with 'vfg status {0}', stop it with 'vfg stop {0}'", name);
+}
+
 // Definition → plan → argv: everything that can fail before anything runs.
 Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
                               const VmConfig& config) {
   auto root = context.host();
   if (!root) return tl::unexpected(root.error());
-  auto resolved = resolve_launch_plan(config, target.paths, target.dirs, *root);
-  if (!resolved) return tl::unexpected(resolved.error());
-  auto command = build_qemu_argv(config, resolved->plan);
+  auto plan = plan_launch(config, *root, target.dirs);
+  if (!plan) return tl::unexpected(plan.error());
+  auto command = build_qemu_argv(config, *plan);
   if (!command) return fail(command.error(), "building the QEMU command line");
-  for (const auto& notice : resolved->notices) report(Severity::kNote, notice);
+  if (auto prepared = prepare_vm_files(*plan); !prepared) return tl::unexpected(prepared.error());
+  // The command's notices include the plan's (TCG fallback, Hyper-V dropped, ...).
   for (const auto& notice : command->notices) report(Severity::kNote, notice);
   LaunchRequest request;
   request.paths = target.paths;
   request.argv = std::move(command->argv);
-  request.accelerator = resolved->plan.kvm ? "kvm" : "tcg";
+  request.accelerator = plan->kvm ? "kvm" : "tcg";
   request.stop_timeout = config.stop_timeout;
   // Tuning that needs QEMU's threads (vCPU pinning) joins request.before_continue here.
   return request;
@@ -47,6 +53,17 @@ int run_start(const Context& context, const StartOptions& options) {
     std::error_code error;
     bool missing = !std::filesystem::exists(target->paths.config_file, error);
     return report_failure(config.error(), missing ? missing_definition_hint(*target) : "");
+  }
+  // Refuse a running VM before planning prints its notices; the lock taken
+  // later stays the authority (two starts racing each other).
+  if (auto root = context.host(); root && root->is_live()) {
+    VmProbe probe = probe_vm(*root, RuntimeFiles::of(target->paths));
+    if (probe.liveness == VmLiveness::kRunning) {
+      return report_failure(
+          Error{fmt::format("VM '{}' is already running (QEMU pid {}, supervisor pid {})",
+                            options.name, probe.record->qemu_pid, probe.record->supervisor_pid)},
+          already_running_hint(options.name));
+    }
   }
   auto request = prepare(context, *target, *config);
   if (!request)
