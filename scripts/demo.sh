@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # The main job, end to end: install, build, list this host's devices, check
 # it, then boot the bundled demo VM (a tiny busybox guest) and stop it gracefully.
-# Everything the demo writes goes to a private temporary XDG home, removed at
+# Everything the demo VM writes goes to a private temporary XDG home, removed at
 # the end: it never touches the user's own VM definitions, data or runtime state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
-./scripts/build.sh release
+./scripts/build.sh release vfg
 ./scripts/build-guest.sh build/guest
 vfg=$PWD/build/release/vfg
 guest_dir=$PWD/build/guest
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Host reports exist as far as vfg has them; run each that `vfg --help` lists.
+has_command() { "$vfg" --help | grep -qE "^  $1( |$)"; }
+
+for report in devices check; do
+  if has_command "$report"; then
+    step "vfg $report"
+    # A host not yet prepared for passthrough (or this very machine, which
+    # has no IOMMU) makes the check report problems: that is its job, not a
+    # failure of the demo. They only read, so they see the user's own
+    # environment (sound server, runtime directory).
+    "$vfg" "$report" || echo "(vfg $report exited with status $?)"
+  fi
+done
 
 demo_home=$(mktemp -d "${TMPDIR:-/tmp}/vfg-demo.XXXXXX")
 export XDG_CONFIG_HOME=$demo_home/config XDG_DATA_HOME=$demo_home/data
@@ -23,20 +38,6 @@ cleanup() {
   rm -rf "$demo_home"
 }
 trap cleanup EXIT
-
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# Host reports exist as far as vfg has them; run each that `vfg --help` lists.
-has_command() { "$vfg" --help | grep -qE "^  $1( |$)"; }
-
-for report in devices check; do
-  if has_command "$report"; then
-    step "vfg $report"
-    # A host not yet prepared for passthrough (or this very machine, which
-    # has no IOMMU) makes the check report problems: that is its job, not a
-    # failure of the demo.
-    "$vfg" "$report" || echo "(vfg $report exited with status $?)"
-  fi
-done
 
 step "the demo VM definition: $XDG_CONFIG_HOME/vfg/demo.toml"
 sed "s|@GUEST_DIR@|$guest_dir|g" scripts/demo.toml.in > "$XDG_CONFIG_HOME/vfg/demo.toml"

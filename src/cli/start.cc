@@ -7,6 +7,7 @@
 
 #include "cli/vm_target.h"
 #include "run/launcher.h"
+#include "run/qemu_caps_cache.h"
 #include "run/vm_state.h"
 #include "util/diagnostics.h"
 #include "vm/launch_planner.h"
@@ -29,7 +30,10 @@ Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
                               const VmConfig& config) {
   auto root = context.host();
   if (!root) return tl::unexpected(root.error());
-  auto plan = plan_launch(config, *root, target.dirs);
+  const std::string binary = "qemu-system-x86_64";
+  auto qemu = probe_qemu_cached(target.dirs.runtime / "qemu-capabilities.json", binary);
+  if (!qemu) return tl::unexpected(qemu.error());
+  auto plan = plan_launch(config, *root, target.dirs, *qemu, binary);
   if (!plan) return tl::unexpected(plan.error());
   auto command = build_qemu_argv(config, *plan);
   if (!command) return fail(command.error(), "building the QEMU command line");
