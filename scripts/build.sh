@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures and builds one CMake preset (dev, release or asan).
+# Usage: build.sh [PRESET] [TARGET]   (TARGET: e.g. vfg, to skip building the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-dev}
 [ -f "build/$preset/build.ninja" ] || cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
+cmake --build --preset "$preset" ${2:+--target "$2"}

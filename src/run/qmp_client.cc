@@ -143,7 +143,7 @@ Status QmpClient::read_available() {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     connected_ = false;
-    if (n < 0) return fail("QMP connection lost: {}", std::strerror(errno));
+    if (n < 0 && errno != ECONNRESET) return fail("QMP connection lost: {}", std::strerror(errno));
   }
   if (!protocol_error_.empty()) {
     std::string error = std::move(protocol_error_);
@@ -181,8 +181,15 @@ Result<json> QmpClient::execute(std::string_view command, const json& arguments,
   std::string id = fmt::format("vfg-{}", next_id_++);
   json request = {{"execute", command}, {"id", id}};
   if (!arguments.empty()) request["arguments"] = arguments;
-  if (auto sent = send_line(request.dump() + "\n"); !sent) return fail(sent.error(), command);
+  // QEMU may exit before its reply to `quit` is written or read: a connection
+  // that closes after a quit was sent is that quit succeeding.
+  bool quitting = command == "quit";
+  if (auto sent = send_line(request.dump() + "\n"); !sent) {
+    if (quitting && !connected_) return json::object();
+    return fail(sent.error(), command);
+  }
   auto deadline = Clock::now() + timeout;
+  std::optional<Error> lost;
   while (true) {
     if (auto found = replies_.find(id); found != replies_.end()) {
       qmp::Message reply = std::move(found->second);
@@ -192,11 +199,17 @@ Result<json> QmpClient::execute(std::string_view command, const json& arguments,
       }
       return reply.body["return"];
     }
+    if (lost) {
+      if (quitting && !connected_) return json::object();
+      return fail(*lost, fmt::format("QMP '{}'", command));
+    }
+    // A read that ends in an error may still have delivered the reply: look
+    // at the replies once more before giving up.
     auto got = read_some(deadline);
-    // The reply can arrive in the same read as the close ('quit'): it still counts.
-    if (!got && replies_.count(id) != 0) continue;
-    if (!got) return fail(got.error(), fmt::format("QMP '{}'", command));
-    if (!*got) return fail("QMP '{}': no reply within {} ms", command, timeout.count());
+    if (!got)
+      lost = got.error();
+    else if (!*got)
+      return fail("QMP '{}': no reply within {} ms", command, timeout.count());
   }
 }
 
@@ -215,7 +228,13 @@ Result<std::optional<QmpEvent>> QmpClient::wait_for_event(std::string_view name,
       if (name.empty() || event->name == name) return event;
     }
     auto got = read_some(deadline);
-    if (!got) return tl::unexpected(got.error());
+    if (!got) {
+      // Events that arrived with the closing read still count.
+      while (auto event = pop_event()) {
+        if (name.empty() || event->name == name) return event;
+      }
+      return tl::unexpected(got.error());
+    }
     if (!*got) return std::optional<QmpEvent>();
   }
 }

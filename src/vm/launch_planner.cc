@@ -148,11 +148,16 @@ Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& confi
 
 Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
                                const std::string& qemu_binary) {
-  LaunchPlan plan;
-  plan.paths = VmPaths::make(dirs, config.name);
   auto qemu = probe_qemu(qemu_binary);
   if (!qemu) return tl::unexpected(qemu.error());
-  plan.qemu = *qemu;
+  return plan_launch(config, root, dirs, *qemu, qemu_binary);
+}
+
+Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
+                               const QemuCapabilities& qemu, const std::string& qemu_binary) {
+  LaunchPlan plan;
+  plan.paths = VmPaths::make(dirs, config.name);
+  plan.qemu = qemu;
   plan.qemu_binary = qemu_binary;
 
   auto state = read_system_state(root);

@@ -31,6 +31,11 @@ Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& co
 Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
                                const std::string& qemu_binary = "qemu-system-x86_64");
 
+/// The same with the QEMU binary already probed (`vfg start` keeps the probe
+/// across runs: it costs more than the rest of a start).
+Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
+                               const QemuCapabilities& qemu, const std::string& qemu_binary);
+
 /// Creates what the VM keeps between runs before QEMU starts: its data
 /// directory and, on the first start, its copy of the firmware variables.
 Status prepare_vm_files(const LaunchPlan& plan);

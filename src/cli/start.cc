@@ -1,0 +1,124 @@
+#include "cli/start.h"
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/vm_target.h"
+#include "run/launcher.h"
+#include "run/qemu_caps_cache.h"
+#include "run/vm_state.h"
+#include "util/diagnostics.h"
+#include "vm/launch_planner.h"
+
+namespace vfg::cli {
+
+namespace {
+
+struct StartOptions {
+  std::string name;
+  bool foreground = false;
+};
+
+std::string already_running_hint(const std::string& name) {
+  return fmt::format("see it with 'vfg status {0}', stop it with 'vfg stop {0}'", name);
+}
+
+// Definition → plan → argv: everything that can fail before anything runs.
+Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
+                              const VmConfig& config) {
+  auto root = context.host();
+  if (!root) return tl::unexpected(root.error());
+  const std::string binary = "qemu-system-x86_64";
+  auto qemu = probe_qemu_cached(target.dirs.runtime / "qemu-capabilities.json", binary);
+  if (!qemu) return tl::unexpected(qemu.error());
+  auto plan = plan_launch(config, *root, target.dirs, *qemu, binary);
+  if (!plan) return tl::unexpected(plan.error());
+  auto command = build_qemu_argv(config, *plan);
+  if (!command) return fail(command.error(), "building the QEMU command line");
+  if (auto prepared = prepare_vm_files(*plan); !prepared) return tl::unexpected(prepared.error());
+  // The command's notices include the plan's (TCG fallback, Hyper-V dropped, ...).
+  for (const auto& notice : command->notices) report(Severity::kNote, notice);
+  LaunchRequest request;
+  request.paths = target.paths;
+  request.argv = std::move(command->argv);
+  request.accelerator = plan->kvm ? "kvm" : "tcg";
+  request.stop_timeout = config.stop_timeout;
+  // Tuning that needs QEMU's threads (vCPU pinning) joins request.before_continue here.
+  return request;
+}
+
+int run_start(const Context& context, const StartOptions& options) {
+  auto target = vm_target(options.name);
+  if (!target) return report_failure(target.error());
+  auto config = load_definition(*target);
+  if (!config) {
+    std::error_code error;
+    bool missing = !std::filesystem::exists(target->paths.config_file, error);
+    return report_failure(config.error(), missing ? missing_definition_hint(*target) : "");
+  }
+  // Refuse a running VM before planning prints its notices; the lock taken
+  // later stays the authority (two starts racing each other).
+  if (auto root = context.host(); root && root->is_live()) {
+    VmProbe probe = probe_vm(*root, RuntimeFiles::of(target->paths));
+    if (probe.liveness == VmLiveness::kRunning) {
+      return report_failure(
+          Error{fmt::format("VM '{}' is already running (QEMU pid {}, supervisor pid {})",
+                            options.name, probe.record->qemu_pid, probe.record->supervisor_pid)},
+          already_running_hint(options.name));
+    }
+  }
+  auto request = prepare(context, *target, *config);
+  if (!request)
+    return report_failure(
+        request.error().with_context(fmt::format("cannot start '{}'", options.name)));
+  std::string accelerator = request->accelerator;
+
+  if (!options.foreground) {
+    auto info = start_detached(std::move(*request));
+    if (!info) {
+      return report_failure(
+          info.error().with_context(fmt::format("cannot start '{}'", options.name)), "");
+    }
+    for (const auto& note : info->notes) report(Severity::kNote, note);
+    fmt::print("started '{}' (QEMU pid {}, {}); stop it with 'vfg stop {}'\n", options.name,
+               info->qemu_pid, accelerator, options.name);
+    return 0;
+  }
+
+  ForegroundHooks hooks;
+  hooks.on_running = [&](const LaunchInfo& info) {
+    for (const auto& note : info.notes) report(Severity::kNote, note);
+    fmt::print("'{}' is running (QEMU pid {}, {}); press Ctrl-C to shut it down\n", options.name,
+               info.qemu_pid, accelerator);
+    std::fflush(stdout);
+  };
+  hooks.on_progress = [](const std::string& text) {
+    fmt::print("{}\n", text);
+    std::fflush(stdout);
+  };
+  auto exit = run_foreground(std::move(*request), hooks);
+  if (!exit) {
+    return report_failure(
+        exit.error().with_context(fmt::format("cannot start '{}'", options.name)));
+  }
+  fmt::print("'{}' stopped: {}\n", options.name, exit->description);
+  // A guest that powered off, or a stop we asked for, is a normal end.
+  bool normal = exit->guest_shutdown || exit->forced || (exit->signal == 0 && exit->exit_code == 0);
+  return normal ? 0 : 1;
+}
+
+}  // namespace
+
+void add_start_command(CLI::App& app, Context& context) {
+  auto options = std::make_shared<StartOptions>();
+  CLI::App* command = app.add_subcommand(
+      "start", "Start a VM: QEMU paused, checked over QMP, continued; returns once it runs");
+  command->add_option("NAME", options->name, "The VM ($XDG_CONFIG_HOME/vfg/NAME.toml)")->required();
+  command->add_flag("--foreground", options->foreground,
+                    "Stay attached until the VM stops; Ctrl-C shuts the guest down gracefully");
+  command->callback([&context, options] { context.exit_code = run_start(context, *options); });
+}
+
+}  // namespace vfg::cli

@@ -1,0 +1,223 @@
+// End to end through the vfg binary with real QEMU (TCG) and the busybox
+// guest: every test has its own XDG directories, so tests run in parallel.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include "run/pidfd.h"
+#include "support/run_vfg.h"
+#include "support/temp_dir.h"
+#include "util/file_io.h"
+#include "util/process.h"
+
+namespace vfg {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using testing::run_vfg;
+using testing::VfgRun;
+
+class VfgRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(fs::path(VFG_GUEST_DIR) / "vmlinuz"))
+      FAIL() << "the test guest is missing; run scripts/build-guest.sh build/guest";
+    define("demo");
+  }
+
+  // The demo definition exactly as scripts/demo.sh writes it, with `top`
+  // lines first and `from` replaced by `to`.
+  void define(const std::string& name, const std::string& top = "", const std::string& from = "",
+              const std::string& to = "") const {
+    auto text = read_file(testing::source_path("scripts/demo.toml.in"));
+    ASSERT_TRUE(text);
+    std::string definition = top + *text;
+    if (!from.empty()) {
+      size_t at = definition.find(from);
+      ASSERT_NE(at, std::string::npos) << from;
+      definition.replace(at, from.size(), to);
+    }
+    for (size_t at; (at = definition.find("@GUEST_DIR@")) != std::string::npos;)
+      definition.replace(at, 11, VFG_GUEST_DIR);
+    temp_.write("config/vfg/" + name + ".toml", definition);
+  }
+
+  VfgRun vfg(const std::vector<std::string>& args) const { return run_vfg(args, env()); }
+
+  std::vector<std::pair<std::string, std::string>> env() const {
+    return {{"XDG_CONFIG_HOME", (temp_ / "config").string()},
+            {"XDG_DATA_HOME", (temp_ / "data").string()},
+            {"XDG_RUNTIME_DIR", (temp_ / "run").string()}};
+  }
+
+  fs::path runtime(const std::string& name = "demo") const { return temp_ / ("run/vfg/" + name); }
+
+  nlohmann::json status_json(const std::string& name = "demo") const {
+    VfgRun run = vfg({"status", name, "--json"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return nlohmann::json::parse(run.out, nullptr, false);
+  }
+
+  // Bounded, not timed: the guest prints this once its power button works.
+  bool wait_for_serial(const std::string& text, const std::string& name = "demo") const {
+    for (int i = 0; i < 1200; ++i) {
+      std::ifstream file(runtime(name) / "serial.log");
+      std::stringstream contents;
+      contents << file.rdbuf();
+      if (contents.str().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(100ms);
+    }
+    return false;
+  }
+
+  void expect_clean(const std::string& name = "demo") const {
+    for (const char* file : {"lock", "qmp.sock", "qemu.pid", "state.json"})
+      EXPECT_FALSE(fs::exists(runtime(name) / file)) << file;
+  }
+
+  void force_stop(const std::string& name = "demo") const {
+    VfgRun stop = vfg({"stop", name, "--force"});
+    EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  }
+
+  testing::TempDir temp_;
+};
+
+TEST_F(VfgRunTest, StartStatusAndGracefulStop) {
+  VfgRun start = vfg({"start", "demo"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE(start.out.find("started 'demo' (QEMU pid"), std::string::npos) << start.out;
+  EXPECT_NE(start.out.find(", tcg)"), std::string::npos) << start.out;
+
+  nlohmann::json status = status_json();
+  EXPECT_EQ(status["state"], "running");
+  EXPECT_EQ(status["accelerator"], "tcg");
+  EXPECT_EQ(status["supervised"], true);
+  ASSERT_TRUE(status["pid"].is_number());
+  pid_t pid = status["pid"].get<pid_t>();
+  EXPECT_TRUE(process_alive(pid));
+  VfgRun human = vfg({"status", "demo"});
+  EXPECT_NE(human.out.find(fmt::format("demo: running, pid {}, up ", pid)), std::string::npos)
+      << human.out;
+  VfgRun list = vfg({"list"});
+  EXPECT_NE(list.out.find(fmt::format("demo  running (pid {})", pid)), std::string::npos)
+      << list.out;
+
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  auto serial = read_file(runtime() / "serial.log");
+  ASSERT_TRUE(serial);
+  EXPECT_NE(serial->find("VFG-PCI 0000:00:00.0 0x8086:0x29c0"), std::string::npos) << *serial;
+
+  VfgRun stop = vfg({"stop", "demo", "--json"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  nlohmann::json outcome = nlohmann::json::parse(stop.out, nullptr, false);
+  EXPECT_EQ(outcome["how"], "guest-shutdown") << stop.out;
+  EXPECT_EQ(outcome["graceful"], true);
+  // The guest itself powered off: QMP SHUTDOWN with guest: true.
+  EXPECT_EQ(outcome["shutdown_reason"], "guest-shutdown");
+  EXPECT_FALSE(process_alive(pid));
+  expect_clean();
+  EXPECT_NE(read_file(runtime() / "qemu.log").value_or("").find("vfg: the guest powered off"),
+            std::string::npos);
+  EXPECT_EQ(status_json()["state"], "stopped");
+  EXPECT_NE(vfg({"list"}).out.find("demo  stopped"), std::string::npos);
+}
+
+TEST_F(VfgRunTest, ForceStopQuitsAtOnce) {
+  ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
+  pid_t pid = status_json()["pid"].get<pid_t>();
+  VfgRun stop = vfg({"stop", "demo", "--force"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.out.find("stopped 'demo': forced: QEMU quit"), std::string::npos) << stop.out;
+  EXPECT_FALSE(process_alive(pid));
+  expect_clean();
+  VfgRun again = vfg({"stop", "demo"});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("'demo' is not running"), std::string::npos);
+}
+
+TEST_F(VfgRunTest, SecondStartIsRefused) {
+  ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
+  pid_t pid = status_json()["pid"].get<pid_t>();
+  VfgRun second = vfg({"start", "demo"});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find(fmt::format("VM 'demo' is already running (QEMU pid {}", pid)),
+            std::string::npos)
+      << second.err;
+  EXPECT_TRUE(process_alive(pid));
+  EXPECT_EQ(status_json()["state"], "running");
+  force_stop();
+}
+
+TEST_F(VfgRunTest, KilledQemuIsNoticedAndTheNextStartWorks) {
+  ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
+  nlohmann::json status = status_json();
+  pid_t pid = status["pid"].get<pid_t>();
+  UniqueFd supervisor = open_pidfd(status["supervisor_pid"].get<pid_t>());
+  ASSERT_TRUE(supervisor);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(wait_pidfd(supervisor.get(), 60s));
+  EXPECT_EQ(status_json()["state"], "stopped");
+  expect_clean();
+  VfgRun start = vfg({"start", "demo"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_EQ(status_json()["state"], "running");
+  force_stop();
+}
+
+TEST_F(VfgRunTest, QemuFailingAtStartIsExplained) {
+  define("broken", "extra_args = [\"-no-such-option\"]\n");
+  VfgRun start = vfg({"start", "broken"});
+  EXPECT_NE(start.exit_code, 0);
+  EXPECT_NE(
+      start.err.find("cannot start 'broken': QEMU exited during start (exited with status 1)"),
+      std::string::npos)
+      << start.err;
+  EXPECT_NE(start.err.find("-no-such-option: invalid option"), std::string::npos) << start.err;
+  EXPECT_NE(start.err.find("command: qemu-system-x86_64"), std::string::npos) << start.err;
+  expect_clean("broken");
+  EXPECT_EQ(status_json("broken")["state"], "stopped");
+}
+
+TEST_F(VfgRunTest, ForegroundTurnsSigintIntoAGracefulShutdown) {
+  SpawnOptions options;
+  options.argv = {VFG_BINARY, "start", "demo", "--foreground"};
+  options.env.emplace_back("NO_COLOR", "1");
+  for (const auto& [key, value] : env()) options.env.emplace_back(key, value);
+  options.stdout_mode = Stdio::kPipe;
+  auto vfg_process = spawn(options);
+  ASSERT_TRUE(vfg_process) << vfg_process.error().message;
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  EXPECT_EQ(status_json()["state"], "running");
+  vfg_process->kill(SIGINT);
+  std::string out;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::read(vfg_process->stdout_pipe().get(), buffer, sizeof buffer)) > 0)
+    out.append(buffer, static_cast<size_t>(n));
+  auto status = vfg_process->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe() << "\n" << out;
+  EXPECT_NE(out.find("'demo' is running"), std::string::npos) << out;
+  EXPECT_NE(out.find("ACPI power button pressed"), std::string::npos) << out;
+  EXPECT_NE(out.find("'demo' stopped: the guest powered off"), std::string::npos) << out;
+  expect_clean();
+}
+
+TEST_F(VfgRunTest, WindowsGuestUnderTcgSaysHyperVIsDropped) {
+  define("win", "", "os = \"linux\"", "os = \"windows\"");
+  VfgRun start = vfg({"start", "win"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE(start.err.find("Hyper-V"), std::string::npos) << start.err;
+  force_stop("win");
+}
+
+}  // namespace
+}  // namespace vfg
