@@ -31,9 +31,10 @@ Result<VmConfig> load_named_vm(const std::string& name) {
   return load_vm_config(VmPaths::make(*dirs, name).config_file);
 }
 
-// What `vfg setup` would make true on this host, so a finding can send the
-// user to the setup step that fixes it. Without a plan (an unknown boot
-// chain, a tree without /etc), the findings name the manual fix instead.
+}  // namespace
+
+// Without a plan (an unknown boot chain, a tree without /etc), the findings
+// name the manual fix instead of the setup step.
 check::SetupExpectations setup_expectations(const HostRoot& root, const VmConfig* vm) {
   check::SetupExpectations expectations;
   SetupArgs args;
@@ -49,6 +50,8 @@ check::SetupExpectations setup_expectations(const HostRoot& root, const VmConfig
       targets.memlock_unlimited ? std::optional<uint64_t>(UINT64_MAX) : targets.memlock;
   return expectations;
 }
+
+namespace {
 
 int run_check(const Context& context, const CheckOptions& options) {
   auto root = context.host();

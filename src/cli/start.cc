@@ -1,10 +1,14 @@
 #include "cli/start.h"
 
+#include <cstdio>
 #include <memory>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "check/render.h"
+#include "check/run_checks.h"
+#include "cli/check.h"
 #include "cli/vm_target.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
@@ -19,7 +23,28 @@ namespace {
 struct StartOptions {
   std::string name;
   bool foreground = false;
+  bool no_check = false;
 };
+
+// The VM's readiness checks (docs/check.md): a failing one stops the start
+// with its fix, unless --no-check says to go ahead anyway, which is said loudly.
+int run_preflight(const Context& context, const VmConfig& config, const StartOptions& options) {
+  if (options.no_check) {
+    report(Severity::kWarning,
+           fmt::format("starting '{}' without its readiness checks (--no-check)", options.name),
+           fmt::format("a problem they catch now shows up as a QEMU error or a hung GPU instead; "
+                       "`vfg check {}` lists them",
+                       options.name));
+    return 0;
+  }
+  auto root = context.host();
+  if (!root) return report_failure(root.error());
+  auto preflight = check::preflight(config, *root, setup_expectations(*root, &config));
+  if (!preflight) return report_failure(preflight.error());
+  if (preflight->failures().empty()) return 0;
+  std::fputs(check::render_preflight_refusal(*preflight, use_colour(stderr)).c_str(), stderr);
+  return 2;
+}
 
 std::string already_running_hint(const std::string& name) {
   return fmt::format("see it with 'vfg status {0}', stop it with 'vfg stop {0}'", name);
@@ -69,6 +94,7 @@ int run_start(const Context& context, const StartOptions& options) {
           already_running_hint(options.name));
     }
   }
+  if (int refused = run_preflight(context, *config, options); refused != 0) return refused;
   auto request = prepare(context, *target, *config);
   if (!request)
     return report_failure(
@@ -116,6 +142,8 @@ void add_start_command(CLI::App& app, Context& context) {
   CLI::App* command = app.add_subcommand(
       "start", "Start a VM: QEMU paused, checked over QMP, continued; returns once it runs");
   command->add_option("NAME", options->name, "The VM ($XDG_CONFIG_HOME/vfg/NAME.toml)")->required();
+  command->add_flag("--no-check", options->no_check,
+                    "Start even when a readiness check fails (see `vfg check NAME`)");
   command->add_flag("--foreground", options->foreground,
                     "Stay attached until the VM stops; Ctrl-C shuts the guest down gracefully");
   command->callback([&context, options] { context.exit_code = run_start(context, *options); });
