@@ -18,6 +18,7 @@
 #include "run/qmp_client.h"
 #include "run/stopper.h"
 #include "run/swtpm.h"
+#include "support/run_vfg.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -221,6 +222,30 @@ TEST_F(TpmTest, AFailingSwtpmIsReportedAndLeavesNothingBehind) {
   expect_no_tpm_left();
   EXPECT_FALSE(fs::exists(paths().qmp_socket));
   EXPECT_FALSE(fs::exists(paths().runtime_dir / "state.json"));
+}
+
+// The commands a user types: `vfg start` runs swtpm for a tpm = true
+// definition, `vfg stop` takes it away with QEMU.
+TEST_F(TpmTest, VfgStartAndStopRunTheTpmWithTheVm) {
+  temp_.write("config/vfg/win11.toml",
+              fmt::format("os = \"linux\"\naccel = \"tcg\"\ntpm = true\n[memory]\nsize = "
+                          "\"256M\"\n[cpu]\ncores = 1\nthreads = 1\n[audio]\nenabled = "
+                          "false\n[network]\nmode = \"none\"\n[boot]\nkernel = "
+                          "\"{0}/vmlinuz\"\ninitrd = \"{0}/initrd.gz\"\n",
+                          VFG_GUEST_DIR));
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"HOME", temp_.path().string()},
+      {"XDG_CONFIG_HOME", (temp_ / "config").string()},
+      {"XDG_DATA_HOME", (temp_ / "data").string()},
+      {"XDG_RUNTIME_DIR", (temp_ / "run").string()}};
+  auto started = testing::run_vfg({"start", "win11"}, env);
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  EXPECT_EQ(swtpm_pids(paths().tpm_dir).size(), 1U);
+  nlohmann::json tpm = query_tpm();
+  ASSERT_TRUE(tpm.is_array() && tpm.size() == 1) << tpm.dump();
+  auto stopped = testing::run_vfg({"stop", "win11", "--force"}, env);
+  ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
+  expect_no_tpm_left();
 }
 
 TEST(Swtpm, ArgvHasNoStartupFlagAndTerminatesWithItsClient) {
