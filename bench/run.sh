@@ -6,7 +6,8 @@
 #      supervisor over an idle period of a running VM;
 #   3. discovery: bench/discovery.sh, when present.
 # Usage: bench/run.sh [RUNS (default 15)] [IDLE_SECONDS (default 30)]
-# Environment: VFG_BENCH_STRACE=0 skips strace (syscall count).
+# Environment: VFG_BENCH_STRACE=0 skips strace (syscall count); VFG_BENCH_BINARY=PATH
+# measures that vfg binary instead of building build/release/vfg.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-15}
@@ -14,9 +15,13 @@ idle=${2:-30}
 here=$(pwd)
 
 ./scripts/build-guest.sh build/guest >/dev/null
-[ -f build/release/build.ninja ] || cmake --preset release >/dev/null
-cmake --build --preset release --target vfg >/dev/null
-vfg=$here/build/release/vfg
+if [ -n "${VFG_BENCH_BINARY:-}" ]; then
+  vfg=$VFG_BENCH_BINARY  # an already built binary (say which in the results)
+else
+  [ -f build/release/build.ninja ] || cmake --preset release >/dev/null
+  cmake --build --preset release --target vfg >/dev/null
+  vfg=$here/build/release/vfg
+fi
 
 home=$(mktemp -d)
 trap 'XDG_CONFIG_HOME=$home/config XDG_DATA_HOME=$home/data XDG_RUNTIME_DIR=$home/run \
@@ -47,8 +52,8 @@ initrd = "$here/build/guest/initrd.gz"
 append = "console=ttyS0 quiet"
 TOML
 
-start=$(python3 bench/start_overhead.py "$vfg" bench "$runs")
-supervisor=$(python3 bench/supervisor_cost.py "$vfg" bench "$idle")
+start=$(python3 bench/start_overhead.py "$vfg" bench "$runs" 2>/dev/null)
+supervisor=$(python3 bench/supervisor_cost.py "$vfg" bench "$idle" 2>/dev/null)
 discovery=""
 if [ -x bench/discovery.sh ]; then
   discovery=$(bench/discovery.sh 2>/dev/null | tail -n +1 || true)
@@ -67,8 +72,8 @@ rows = [
      "%.1f / %.1f MiB" % (sup["rss_kib"] / 1024, sup["hwm_kib"] / 1024),
      "≤ 5 MiB: " + ("met" if sup["hwm_kib"] <= 5 * 1024 else "MISSED")),
     ("supervisor CPU time over %d s idle" % sup["seconds"], "%.0f ms" % sup["cpu_ms"], ""),
-    ("supervisor context switches / syscalls over %d s idle" % sup["seconds"],
-     "%d / %d" % (sup["context_switches"], sup["syscalls"]),
+    ("supervisor context switches / syscalls (strace -c) over %d s idle each" % sup["seconds"],
+     "%d / %s" % (sup["context_switches"], "-" if sup["syscalls"] is None else sup["syscalls"]),
      "no periodic wake-ups: " + ("met" if sup["context_switches"] <= 1 else "MISSED")),
 ]
 width = max(len(r[0]) for r in rows)
