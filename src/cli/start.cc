@@ -12,6 +12,7 @@
 #include "cli/vm_target.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
+#include "run/tuning/tuning.h"
 #include "run/vm_state.h"
 #include "util/diagnostics.h"
 #include "vm/launch_planner.h"
@@ -24,6 +25,7 @@ struct StartOptions {
   std::string name;
   bool foreground = false;
   bool no_check = false;
+  bool allocate_hugepages = false;
 };
 
 // The VM's readiness checks (docs/check.md): a failing one stops the start
@@ -41,7 +43,12 @@ int run_preflight(const Context& context, const VmConfig& config, const StartOpt
   if (!root) return report_failure(root.error());
   auto preflight = check::preflight(config, *root, setup_expectations(*root, &config));
   if (!preflight) return report_failure(preflight.error());
-  if (preflight->failures().empty()) return 0;
+  auto failures = preflight->failures();
+  // --allocate-hugepages reserves what the hugepage check finds missing.
+  if (options.allocate_hugepages)
+    std::erase_if(failures,
+                  [](const check::Finding* finding) { return finding->id == "vm.hugepages"; });
+  if (failures.empty()) return 0;
   std::fputs(check::render_preflight_refusal(*preflight, use_colour(stderr)).c_str(), stderr);
   return 2;
 }
@@ -52,7 +59,7 @@ std::string already_running_hint(const std::string& name) {
 
 // Definition → plan → argv: everything that can fail before anything runs.
 Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
-                              const VmConfig& config) {
+                              const VmConfig& config, const StartOptions& options) {
   auto root = context.host();
   if (!root) return tl::unexpected(root.error());
   const std::string binary = "qemu-system-x86_64";
@@ -60,7 +67,10 @@ Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
   if (!qemu) return tl::unexpected(qemu.error());
   auto plan = plan_launch(config, *root, target.dirs, *qemu, binary);
   if (!plan) return tl::unexpected(plan.error());
-  auto command = build_qemu_argv(config, *plan);
+  auto tuning =
+      plan_tuning(config, *root, plan->host_cpu_amd, TuningOptions{options.allocate_hugepages});
+  if (!tuning) return tl::unexpected(tuning.error());
+  auto command = build_qemu_argv(with_guest_topology(config, tuning->pin), *plan);
   if (!command) return fail(command.error(), "building the QEMU command line");
   if (auto prepared = prepare_vm_files(*plan); !prepared) return tl::unexpected(prepared.error());
   // The command's notices include the plan's (TCG fallback, Hyper-V dropped, ...).
@@ -70,7 +80,10 @@ Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
   request.argv = std::move(command->argv);
   request.accelerator = plan->kvm ? "kvm" : "tcg";
   request.stop_timeout = config.stop_timeout;
-  // Tuning that needs QEMU's threads (vCPU pinning) joins request.before_continue here.
+  for (const auto& line : describe_tuning(*tuning)) fmt::print("{}\n", line);
+  for (const auto& note : tuning->pin.notes) report(Severity::kNote, note);
+  for (const auto& note : tuning->notes) report(Severity::kNote, note);
+  add_tuning_steps(request, *tuning);
   return request;
 }
 
@@ -95,7 +108,7 @@ int run_start(const Context& context, const StartOptions& options) {
     }
   }
   if (int refused = run_preflight(context, *config, options); refused != 0) return refused;
-  auto request = prepare(context, *target, *config);
+  auto request = prepare(context, *target, *config, options);
   if (!request)
     return report_failure(
         request.error().with_context(fmt::format("cannot start '{}'", options.name)));
@@ -146,6 +159,8 @@ void add_start_command(CLI::App& app, Context& context) {
                     "Start even when a readiness check fails (see `vfg check NAME`)");
   command->add_flag("--foreground", options->foreground,
                     "Stay attached until the VM stops; Ctrl-C shuts the guest down gracefully");
+  command->add_flag("--allocate-hugepages", options->allocate_hugepages,
+                    "Reserve the hugepages the VM lacks for this run, released at stop (root)");
   command->callback([&context, options] { context.exit_code = run_start(context, *options); });
 }
 

@@ -1,0 +1,122 @@
+// `vfg start` and `vfg status` with tuning, end to end through the binary:
+// real QEMU (multi-threaded TCG), the busybox guest, a pinning list that fits
+// this machine, and hugepages reserved for the run when root may.
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "host/cpu_topology.h"
+#include "host/hugepage_pool.h"
+#include "host/process_tasks.h"
+#include "support/run_vfg.h"
+#include "support/temp_dir.h"
+#include "vm/vm_config.h"
+
+namespace vfg {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::run_vfg;
+using testing::VfgRun;
+
+class TuningCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(fs::path(VFG_GUEST_DIR) / "vmlinuz"))
+      FAIL() << "the test guest is missing; run scripts/build-guest.sh build/guest";
+    if (scan_cpu_topology(HostRoot()).online.size() < 2) FAIL() << "needs 2 online CPUs";
+  }
+
+  void define(const std::string& name, const std::string& memory, const std::string& cpu) const {
+    temp_.write("config/vfg/" + name + ".toml",
+                fmt::format("os = \"linux\"\naccel = \"tcg\"\n[memory]\n{}\n[cpu]\n{}\n"
+                            "[firmware]\ntype = \"bios\"\n[audio]\nenabled = false\n"
+                            "[network]\nmode = \"none\"\n"
+                            "[boot]\nkernel = \"{}/vmlinuz\"\ninitrd = \"{}/initrd.gz\"\n"
+                            "append = \"console=ttyS0 quiet\"\n",
+                            memory, cpu, VFG_GUEST_DIR, VFG_GUEST_DIR));
+  }
+
+  VfgRun vfg(const std::vector<std::string>& args) const {
+    return run_vfg(args, {{"XDG_CONFIG_HOME", (temp_ / "config").string()},
+                          {"XDG_DATA_HOME", (temp_ / "data").string()},
+                          {"XDG_RUNTIME_DIR", (temp_ / "run").string()}});
+  }
+
+  testing::TempDir temp_;
+};
+
+TEST_F(TuningCliTest, StartPrintsThePlanAndStatusShowsItApplied) {
+  define("pinned", "size = \"256M\"", "cores = 2\nthreads = 1\npin = [1, 0]");
+  VfgRun start = vfg({"start", "pinned"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE(start.out.find("pinning: 2 vCPUs as 1 × 2 × 1 (sockets × cores × threads)"),
+            std::string::npos)
+      << start.out;
+  EXPECT_NE(start.out.find("pinning: vCPU 0 → CPU 1"), std::string::npos) << start.out;
+  EXPECT_NE(start.out.find("pinning: vCPU 1 → CPU 0"), std::string::npos) << start.out;
+
+  VfgRun status = vfg({"status", "pinned", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto doc = nlohmann::json::parse(status.out);
+  pid_t qemu = doc["pid"].get<pid_t>();
+  const auto& threads = doc["tuning"]["pinning"]["applied"]["threads"];
+  size_t vcpus = 0;
+  for (const auto& thread : threads) {
+    // What the record says matches what /proc says now.
+    auto task = read_task(HostRoot(), qemu, thread["tid"].get<pid_t>());
+    ASSERT_TRUE(task && task->cpus_allowed);
+    EXPECT_EQ(format_cpu_list(*task->cpus_allowed), thread["cpus"].get<std::string>());
+    if (thread["role"] == "vcpu") {
+      ++vcpus;
+      EXPECT_EQ(thread["cpus"], thread["vcpu"] == 0 ? "1" : "0");
+    }
+  }
+  EXPECT_EQ(vcpus, 2u);
+
+  VfgRun human = vfg({"status", "pinned"});
+  EXPECT_NE(human.out.find("  vCPU 0 (thread "), std::string::npos) << human.out;
+  EXPECT_NE(human.out.find(") → CPU 1"), std::string::npos) << human.out;
+  ASSERT_EQ(vfg({"stop", "pinned", "--force"}).exit_code, 0);
+}
+
+TEST_F(TuningCliTest, PinningThatDoesNotFitIsRefusedBeforeAnythingRuns) {
+  define("toolarge", "size = \"256M\"", "cores = 2\nthreads = 1\npin = [1, 7999]");
+  VfgRun start = vfg({"start", "toolarge"});
+  EXPECT_NE(start.exit_code, 0);
+  EXPECT_NE(start.err.find("cpu.pin names CPU 7999, which is not online"), std::string::npos)
+      << start.err;
+  EXPECT_FALSE(fs::exists(temp_ / "run/vfg/toolarge/qmp.sock"));
+}
+
+// Root only: reserves 2 MiB pages for the run and gives back exactly those.
+TEST_F(TuningCliTest, AllocatesHugepagesForTheRunAndReleasesThemAtStop) {
+  auto before = read_hugepage_pool(HostRoot(), 2 * kMiB);
+  if (::geteuid() != 0 || !before) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
+  struct Restore {
+    uint64_t total;
+    ~Restore() { (void)write_hugepage_total(HostRoot(), 2 * kMiB, total); }
+  } restore{before->total};
+  uint64_t pages = before->available() + 64;  // 128 MiB more than the pool can give
+  define("huge", fmt::format("size = \"{}M\"\nhugepages = \"2M\"\nprealloc = true", pages * 2),
+         "cores = 1\nthreads = 1\npin = \"off\"");
+  VfgRun start = vfg({"start", "huge", "--allocate-hugepages"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto during = read_hugepage_pool(HostRoot(), 2 * kMiB);
+  ASSERT_TRUE(during);
+  EXPECT_EQ(during->total, before->total + 64);
+  // QEMU preallocated them all: none of ours is left free.
+  EXPECT_EQ(during->free, before->free - (pages - 64));
+  VfgRun status = vfg({"status", "huge", "--json"});
+  auto doc = nlohmann::json::parse(status.out);
+  EXPECT_EQ(doc["tuning"]["hugepages"]["added"], 64);
+  ASSERT_EQ(vfg({"stop", "huge", "--force"}).exit_code, 0);
+  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+}
+
+}  // namespace
+}  // namespace vfg
