@@ -4,6 +4,7 @@
 
 #include "check/host_checks.h"
 #include "util/strings.h"
+#include "vm/hugepage_size.h"
 
 namespace vfg::check {
 
@@ -13,18 +14,6 @@ std::string kib(uint64_t bytes) { return std::to_string((bytes + 1023) / 1024); 
 
 std::string limit_text(uint64_t bytes) {
   return bytes == MemlockLimit::kUnlimited ? "unlimited" : format_bytes(bytes);
-}
-
-uint64_t page_size_of(HugePages pages) {
-  switch (pages) {
-    case HugePages::k2M:
-      return 2 * kMiB;
-    case HugePages::k1G:
-      return kGiB;
-    case HugePages::kNone:
-      return 0;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -107,7 +96,7 @@ std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState&
 
 std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemState& state) {
   const std::string id = "vm.hugepages";
-  uint64_t size = page_size_of(config.memory.hugepages);
+  uint64_t size = hugepage_bytes(config.memory.hugepages);
   if (size == 0) return {};
   uint64_t want = (config.memory.size + size - 1) / size;
   const HugepagePool* pool = nullptr;

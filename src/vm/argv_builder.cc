@@ -2,23 +2,12 @@
 #include <fmt/format.h>
 
 #include "vm/argv_context.h"
+#include "vm/hugepage_size.h"
 #include "vm/looking_glass.h"
 
 namespace vfg {
 
 namespace {
-
-uint64_t hugepage_bytes(HugePages hugepages) {
-  switch (hugepages) {
-    case HugePages::k2M:
-      return 2 * kMiB;
-    case HugePages::k1G:
-      return kGiB;
-    case HugePages::kNone:
-      break;
-  }
-  return 0;
-}
 
 /// Guest RAM as a memfd backend (hugetlb when asked), so the launcher and
 /// Looking Glass-style tools see one named region.

@@ -9,18 +9,6 @@
 
 namespace vfg {
 
-uint64_t hugepage_bytes(HugePages pages) {
-  switch (pages) {
-    case HugePages::k2M:
-      return 2 * kMiB;
-    case HugePages::k1G:
-      return kGiB;
-    case HugePages::kNone:
-      break;
-  }
-  return 0;
-}
-
 uint64_t hugepages_needed(const MemoryConfig& memory) {
   uint64_t size = hugepage_bytes(memory.hugepages);
   return size == 0 ? 0 : (memory.size + size - 1) / size;

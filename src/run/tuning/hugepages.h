@@ -9,12 +9,10 @@
 
 #include "host/hugepage_pool.h"
 #include "util/result.h"
+#include "vm/hugepage_size.h"
 #include "vm/vm_config.h"
 
 namespace vfg {
-
-/// Bytes per page for the setting; 0 for none.
-uint64_t hugepage_bytes(HugePages pages);
 
 /// Pages the guest RAM needs (rounded up); 0 without hugepages.
 uint64_t hugepages_needed(const MemoryConfig& memory);
