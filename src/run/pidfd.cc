@@ -2,9 +2,10 @@
 
 #include <cerrno>
 
-#include <poll.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "util/poll_wait.h"
 
 namespace vfg {
 
@@ -18,16 +19,7 @@ bool signal_pidfd(int pidfd, int signal) {
 }
 
 bool wait_pidfd(int pidfd, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  pollfd pfd{pidfd, POLLIN, 0};
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    int n = ::poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
-  }
+  return wait_readable(pidfd, timeout);
 }
 
 }  // namespace vfg

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/poll_wait.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -312,16 +313,7 @@ bool process_alive(pid_t pid) {
 bool wait_for_pid_exit(pid_t pid, std::chrono::milliseconds timeout) {
   UniqueFd fd(pidfd_open(pid));
   if (!fd) return true;  // already gone
-  pollfd pfd{fd.get(), POLLIN, 0};
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    int n = ::poll(&pfd, 1, static_cast<int>(std::max<int64_t>(0, left.count())));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) return false;
-  }
+  return wait_readable(fd.get(), timeout);
 }
 
 }  // namespace vfg
