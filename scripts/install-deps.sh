@@ -9,7 +9,8 @@ packages=(
   libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libgtest-dev libgmock-dev googletest clang-format clang-tidy
   # what vfg drives or reads
-  qemu-system-x86 qemu-utils ovmf swtpm swtpm-tools hwdata pciutils usbutils
+  # (qemu-system-gui holds QEMU's PulseAudio driver, `-audiodev pa`)
+  qemu-system-x86 qemu-system-gui qemu-utils ovmf swtpm swtpm-tools hwdata pciutils usbutils
   kmod udev dracut-core
   # the test guest (kernel and busybox are unpacked from their .debs, not installed)
   busybox-static cpio gzip

@@ -59,13 +59,13 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
 }
 
 Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
-                                      const SetupExpectations& setup) {
+                                      const SetupExpectations& setup, const QemuProbe& qemu_probe) {
   auto host = gather_host_facts(root);
   if (!host) return tl::unexpected(host.error());
   CheckInput input;
   input.host = std::move(*host);
   input.pci = gather_pci_facts(root);
-  input.software = gather_software(root, vm != nullptr && vm->firmware.secure_boot);
+  input.software = gather_software(root, vm != nullptr && vm->firmware.secure_boot, qemu_probe);
   input.setup = setup;
   input.vm = vm;
   if (vm != nullptr) input.vm_resources = gather_vm_resources(root, *vm);
@@ -92,8 +92,8 @@ Report judge_preflight(const CheckInput& input) {
 }
 
 Result<Report> preflight(const VmConfig& config, const HostRoot& root,
-                         const SetupExpectations& setup) {
-  auto input = gather_check_input(root, &config, setup);
+                         const SetupExpectations& setup, const QemuProbe& qemu_probe) {
+  auto input = gather_check_input(root, &config, setup, qemu_probe);
   if (!input) return fail(input.error(), "checking VM '" + config.name + "'");
   return judge_preflight(*input);
 }

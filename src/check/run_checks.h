@@ -33,7 +33,8 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
 
 /// Gathers every fact for the host and, when `vm` is given, for that VM.
 Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
-                                      const SetupExpectations& setup);
+                                      const SetupExpectations& setup,
+                                      const QemuProbe& qemu_probe = {});
 
 /// Judges the facts: host findings, then the VM's (ids "vm.*").
 Report judge(const CheckInput& input);
@@ -44,6 +45,6 @@ Report judge_preflight(const CheckInput& input);
 /// Gathers and judges the VM's findings for `vfg start`. A failing finding in
 /// the report means: do not launch.
 Result<Report> preflight(const VmConfig& config, const HostRoot& root,
-                         const SetupExpectations& setup = {});
+                         const SetupExpectations& setup = {}, const QemuProbe& qemu_probe = {});
 
 }  // namespace vfg::check

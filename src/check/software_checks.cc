@@ -19,15 +19,20 @@ const std::string kInstallOvmf =
     "install OVMF: sudo apt install ovmf (Debian/Ubuntu), sudo dnf install edk2-ovmf (Fedora), "
     "sudo pacman -S edk2-ovmf (Arch)";
 
+// Debian and Ubuntu ship the driver as a module in a package of its own.
+const std::string kInstallQemuPulse =
+    "sudo apt install qemu-system-gui (Debian/Ubuntu: it holds QEMU's PulseAudio driver), or a "
+    "QEMU built with PulseAudio support";
+
 std::string qemu_name(const QemuCapabilities& qemu) { return fmt::format("QEMU {}", qemu.version); }
 
 }  // namespace
 
-SoftwareFacts gather_software(const HostRoot& root, bool secure_boot) {
+SoftwareFacts gather_software(const HostRoot& root, bool secure_boot, const QemuProbe& probe) {
   SoftwareFacts software;
   if (!root.is_live()) return software;
   software.probed = true;
-  auto qemu = probe_qemu();
+  auto qemu = probe ? probe() : probe_qemu();
   if (qemu)
     software.qemu = *qemu;
   else
@@ -92,7 +97,7 @@ std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const Softwa
        "set backend = \"pulseaudio\" under [audio] (pipewire-pulse serves it), or install QEMU "
        "8.1 or later"},
       {audio && config.audio.backend == AudioBackend::kPulseaudio, qemu.audiodev_pa,
-       "PulseAudio audio (-audiodev pa)", "install a QEMU built with PulseAudio support"},
+       "PulseAudio audio (-audiodev pa)", kInstallQemuPulse},
       {wants_spice(config), qemu.spice, "SPICE (Looking Glass input and the SPICE display)",
        "sudo apt install qemu-system-x86 (Debian's build has SPICE), or a QEMU built with it"},
       {config.looking_glass.enabled, qemu.ivshmem, "ivshmem-plain (Looking Glass)",

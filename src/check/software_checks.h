@@ -3,6 +3,7 @@
 // build when asked for), swtpm, and the sound server the VM's audio reaches.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,9 +31,15 @@ struct SoftwareFacts {
   std::optional<std::string> swtpm;
 };
 
-/// Probes qemu-system-x86_64 and looks up firmware descriptors for q35 (with
-/// Secure Boot when `secure_boot`); on a tree root it probes nothing.
-SoftwareFacts gather_software(const HostRoot& root, bool secure_boot);
+/// Asks what the installed qemu-system-x86_64 can do. The commands pass one that
+/// answers from the runtime cache, so a `vfg start` runs QEMU's probe at most
+/// once (it costs more than everything else vfg does before QEMU starts).
+using QemuProbe = std::function<Result<QemuCapabilities>()>;
+
+/// Probes QEMU through `probe` (probe_qemu() when empty) and looks up firmware
+/// descriptors for q35 (with Secure Boot when `secure_boot`); on a tree root it
+/// probes nothing.
+SoftwareFacts gather_software(const HostRoot& root, bool secure_boot, const QemuProbe& probe = {});
 
 /// The host findings about software: "qemu.present", "firmware.ovmf" (none unprobed).
 std::vector<Finding> check_host_software(const SoftwareFacts& software);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/vm_target.h"
+#include "run/qemu_caps_cache.h"
 #include "run/tuning/tuning.h"
 #include "vm/argv_script.h"
 #include "vm/launch_planner.h"
@@ -32,7 +33,9 @@ int run_args(const Context& context, const ArgsOptions& options) {
     bool exists = std::filesystem::exists(target->paths.config_file, error);
     return report_failure(config.error(), exists ? "" : missing_definition_hint(*target));
   }
-  auto plan = plan_launch(*config, *root, target->dirs);
+  auto qemu = probe_qemu_cached(qemu_caps_cache_file(target->dirs), "qemu-system-x86_64");
+  if (!qemu) return report_failure(qemu.error().with_context(options.name));
+  auto plan = plan_launch(*config, *root, target->dirs, *qemu, "qemu-system-x86_64");
   if (!plan) return report_failure(plan.error().with_context(options.name));
   // The -smp topology the pinning plan decides, exactly as `vfg start` runs it.
   auto tuning = plan_tuning(*config, *root, plan->host_cpu_amd, {});

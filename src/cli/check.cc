@@ -9,6 +9,7 @@
 
 #include "check/render.h"
 #include "check/run_checks.h"
+#include "run/qemu_caps_cache.h"
 #include "setup/gather.h"
 #include "util/diagnostics.h"
 #include "util/xdg.h"
@@ -66,7 +67,8 @@ int run_check(const Context& context, const CheckOptions& options) {
     vm = std::move(*loaded);
   }
   check::SetupExpectations setup = setup_expectations(*root, vm ? &*vm : nullptr);
-  auto input = check::gather_check_input(*root, vm ? &*vm : nullptr, setup);
+  auto input = check::gather_check_input(*root, vm ? &*vm : nullptr, setup,
+                                         [] { return probe_qemu_for_user(); });
   if (!input) return report_failure(input.error());
   check::Report report = check::judge(*input);
   if (options.json)

@@ -13,6 +13,7 @@
 #include "cli/vm_target.h"
 #include "host/hardware.h"
 #include "host/memory.h"
+#include "run/qemu_caps_cache.h"
 #include "util/diagnostics.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -96,7 +97,7 @@ Result<NewVmRequest> make_request(const NewOptions& options) {
 /// even when --root points detection at another tree.
 std::string copy_firmware_vars(const VmPaths& paths, bool secure_boot,
                                std::vector<std::string>& warnings) {
-  auto qemu = probe_qemu("qemu-system-x86_64");
+  auto qemu = probe_qemu_for_user();
   if (!qemu) {
     warnings.push_back(
         fmt::format("QEMU could not be asked for its machine type ({}); the "

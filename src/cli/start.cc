@@ -21,6 +21,9 @@ namespace vfg::cli {
 
 namespace {
 
+// As the user names it: found on $PATH when QEMU starts.
+constexpr const char* kQemuBinary = "qemu-system-x86_64";
+
 struct StartOptions {
   std::string name;
   bool foreground = false;
@@ -30,7 +33,8 @@ struct StartOptions {
 
 // The VM's readiness checks (docs/check.md): a failing one stops the start
 // with its fix, unless --no-check says to go ahead anyway, which is said loudly.
-int run_preflight(const Context& context, const VmConfig& config, const StartOptions& options) {
+int run_preflight(const Context& context, const VmConfig& config, const StartOptions& options,
+                  const Result<QemuCapabilities>& qemu) {
   if (options.no_check) {
     report(Severity::kWarning,
            fmt::format("starting '{}' without its readiness checks (--no-check)", options.name),
@@ -41,7 +45,8 @@ int run_preflight(const Context& context, const VmConfig& config, const StartOpt
   }
   auto root = context.host();
   if (!root) return report_failure(root.error());
-  auto preflight = check::preflight(config, *root, setup_expectations(*root, &config));
+  auto preflight =
+      check::preflight(config, *root, setup_expectations(*root, &config), [&qemu] { return qemu; });
   if (!preflight) return report_failure(preflight.error());
   auto failures = preflight->failures();
   // --allocate-hugepages reserves what the hugepage check finds missing.
@@ -59,13 +64,12 @@ std::string already_running_hint(const std::string& name) {
 
 // Definition → plan → argv: everything that can fail before anything runs.
 Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
-                              const VmConfig& config, const StartOptions& options) {
+                              const VmConfig& config, const StartOptions& options,
+                              const Result<QemuCapabilities>& qemu) {
   auto root = context.host();
   if (!root) return tl::unexpected(root.error());
-  const std::string binary = "qemu-system-x86_64";
-  auto qemu = probe_qemu_cached(target.dirs.runtime / "qemu-capabilities.json", binary);
   if (!qemu) return tl::unexpected(qemu.error());
-  auto plan = plan_launch(config, *root, target.dirs, *qemu, binary);
+  auto plan = plan_launch(config, *root, target.dirs, *qemu, kQemuBinary);
   if (!plan) return tl::unexpected(plan.error());
   auto tuning =
       plan_tuning(config, *root, plan->host_cpu_amd, TuningOptions{options.allocate_hugepages});
@@ -107,8 +111,11 @@ int run_start(const Context& context, const StartOptions& options) {
           already_running_hint(options.name));
     }
   }
-  if (int refused = run_preflight(context, *config, options); refused != 0) return refused;
-  auto request = prepare(context, *target, *config, options);
+  // QEMU's probe, from the runtime cache when the binary is unchanged, serves
+  // both the preflight and the plan: probing is the costliest step of a start.
+  auto qemu = probe_qemu_cached(qemu_caps_cache_file(target->dirs), kQemuBinary);
+  if (int refused = run_preflight(context, *config, options, qemu); refused != 0) return refused;
+  auto request = prepare(context, *target, *config, options, qemu);
   if (!request)
     return report_failure(
         request.error().with_context(fmt::format("cannot start '{}'", options.name)));

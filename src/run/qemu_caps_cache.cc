@@ -1,7 +1,6 @@
 #include "run/qemu_caps_cache.h"
 
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "util/file_io.h"
 #include "util/process.h"
@@ -11,13 +10,6 @@ namespace vfg {
 using nlohmann::json;
 
 namespace {
-
-// What identifies one build of the binary.
-std::string fingerprint(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
-  return fmt::format("{}:{}:{}.{}", path, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-}
 
 json to_json(const QemuCapabilities& caps) {
   return {{"binary", caps.binary},
@@ -62,7 +54,7 @@ std::optional<QemuCapabilities> from_json(const json& doc) {
 Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_file,
                                            const std::string& binary) {
   auto path = find_program(binary);
-  std::string key = path ? fingerprint(*path) : std::string();
+  std::string key = path ? qemu_install_fingerprint(*path) : std::string();
   if (!key.empty()) {
     if (auto text = read_file(cache_file)) {
       json doc = json::parse(*text, nullptr, false);
@@ -76,9 +68,20 @@ Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_fi
   if (!key.empty()) {
     // Best effort: a cache that cannot be written only costs the next start time.
     (void)make_directories(cache_file.parent_path(), 0700);
-    (void)write_file_atomic(cache_file, json{{"key", key}, {"caps", to_json(*caps)}}.dump(), 0600);
+    (void)write_file_atomic(cache_file, json{{"key", key}, {"caps", to_json(*caps)}}.dump(), 0600,
+                            Durability::kVolatile);
   }
   return caps;
+}
+
+std::filesystem::path qemu_caps_cache_file(const XdgDirs& dirs) {
+  return dirs.runtime / "qemu-capabilities.json";
+}
+
+Result<QemuCapabilities> probe_qemu_for_user(const std::string& binary) {
+  auto dirs = XdgDirs::from_environment();
+  if (!dirs) return probe_qemu(binary);
+  return probe_qemu_cached(qemu_caps_cache_file(*dirs), binary);
 }
 
 }  // namespace vfg

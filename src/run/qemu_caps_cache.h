@@ -1,12 +1,13 @@
-// Probing QEMU runs it four times (~80 ms), more than the rest of a start.
-// The answer only changes when the binary does, so it is kept in the runtime
-// directory (tmpfs, gone at reboot), keyed by the binary's path, size and mtime.
+// Probing QEMU runs it five times (~80 ms), more than the rest of a start.
+// The answer only changes when the installation does, so it is kept in the
+// runtime directory (tmpfs, gone at reboot), keyed by qemu_install_fingerprint.
 #pragma once
 
 #include <filesystem>
 #include <string>
 
 #include "util/result.h"
+#include "util/xdg.h"
 #include "vm/qemu_caps.h"
 
 namespace vfg {
@@ -14,5 +15,12 @@ namespace vfg {
 /// probe_qemu(binary), answered from `cache_file` when the binary is unchanged.
 Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_file,
                                            const std::string& binary = "qemu-system-x86_64");
+
+/// Where the user's cache lives: $XDG_RUNTIME_DIR/vfg/qemu-capabilities.json.
+std::filesystem::path qemu_caps_cache_file(const XdgDirs& dirs);
+
+/// probe_qemu_cached with the user's cache file; a plain probe when the
+/// environment gives no home to place it by.
+Result<QemuCapabilities> probe_qemu_for_user(const std::string& binary = "qemu-system-x86_64");
 
 }  // namespace vfg

@@ -55,10 +55,13 @@ Status write_record(const RuntimeFiles& files, const VmRecord& record) {
               {"stop_timeout_seconds", record.stop_timeout_seconds},
               {"foreground", record.foreground},
               {"argv", record.argv}};
-  if (auto written = write_file_atomic(files.record, doc.dump(2) + "\n", 0600); !written)
+  if (auto written =
+          write_file_atomic(files.record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
+      !written)
     return written;
   if (record.qemu_pid > 0)
-    return write_file_atomic(files.pid, std::to_string(record.qemu_pid) + "\n", 0600);
+    return write_file_atomic(files.pid, std::to_string(record.qemu_pid) + "\n", 0600,
+                             Durability::kVolatile);
   return ok();
 }
 

@@ -40,7 +40,9 @@ Status write_all(int fd, std::string_view data, const fs::path& path) {
 }
 }  // namespace
 
-Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t mode) {
+Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t mode,
+                         Durability durability) {
+  const bool durable = durability == Durability::kDurable;
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::string temp = (dir / ("." + path.filename().string() + ".vfg-XXXXXX")).string();
   UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
@@ -51,11 +53,12 @@ Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t
   };
   if (auto written = write_all(fd.get(), contents, path); !written)
     return cleanup_on_error(written);
-  if (::fchmod(fd.get(), mode) != 0 || ::fsync(fd.get()) != 0)
+  if (::fchmod(fd.get(), mode) != 0 || (durable && ::fsync(fd.get()) != 0))
     return cleanup_on_error(fail("cannot write '{}': {}", path.string(), std::strerror(errno)));
   fd.reset();
   if (::rename(temp.c_str(), path.c_str()) != 0)
     return cleanup_on_error(fail("cannot replace '{}': {}", path.string(), std::strerror(errno)));
+  if (!durable) return ok();
   UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd) ::fsync(dir_fd.get());
   return ok();

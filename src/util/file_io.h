@@ -15,10 +15,19 @@ namespace vfg {
 /// Reads a whole file.
 Result<std::string> read_file(const std::filesystem::path& path);
 
-/// Writes `contents` to a temporary file beside `path`, fsyncs it, renames it
-/// over `path` and fsyncs the directory.
+/// Whether a write must survive a crash of the machine, or only be whole.
+enum class Durability {
+  /// fsync the file and its directory: host files, VM definitions, firmware variables.
+  kDurable,
+  /// Skip the fsyncs: runtime state ($XDG_RUNTIME_DIR, a tmpfs that a crash
+  /// empties anyway), written on every start, where an fsync only costs time.
+  kVolatile,
+};
+
+/// Writes `contents` to a temporary file beside `path` and renames it over
+/// `path`; a durable write also fsyncs the file and the directory.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
-                         mode_t mode = 0644);
+                         mode_t mode = 0644, Durability durability = Durability::kDurable);
 
 /// Creates a directory and its parents with `mode` for the ones it creates.
 Status make_directories(const std::filesystem::path& path, mode_t mode = 0755);

@@ -28,6 +28,14 @@ SoundSockets find_sound_sockets(const fs::path& runtime_dir) {
   return sockets;
 }
 
+namespace {
+
+// Debian and Ubuntu ship QEMU's PulseAudio driver in a package of its own.
+constexpr std::string_view kInstallPulseDriver =
+    "install qemu-system-gui (Debian/Ubuntu), which holds QEMU's PulseAudio driver";
+
+}  // namespace
+
 Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& config,
                                                            const SoundSockets& sockets,
                                                            const QemuCapabilities& qemu,
@@ -43,16 +51,22 @@ Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& co
       if (!qemu.audiodev_pa || pulse.empty()) {
         return fail(
             "audio.backend = \"pipewire\" needs QEMU 8.1 (this is {}) or a PulseAudio "
-            "socket for pipewire-pulse; install pipewire-pulse or set audio.backend = "
+            "socket for pipewire-pulse{}; install pipewire-pulse or set audio.backend = "
             "\"none\"",
-            qemu.version);
+            qemu.version, qemu.audiodev_pa ? "" : " and QEMU's PulseAudio driver");
       }
       notices.push_back(fmt::format(
           "QEMU {} has no PipeWire audio (8.1+); using PulseAudio through pipewire-pulse",
           qemu.version));
       return Choice{AudioBackend::kPulseaudio, pulse};
     case AudioBackend::kPulseaudio:
-      // QEMU exits at start when the server is unreachable; say so now instead.
+      // QEMU exits at start when the driver or the server is missing; say so now instead.
+      if (!qemu.audiodev_pa) {
+        return fail(
+            "audio.backend = \"pulseaudio\" but QEMU {} has no PulseAudio driver (-audiodev "
+            "help lists no 'pa'); {}, or set audio.backend = \"none\"",
+            qemu.version, kInstallPulseDriver);
+      }
       if (pulse.empty()) {
         return fail(
             "audio.backend = \"pulseaudio\" but no PulseAudio socket was found in "
@@ -65,9 +79,15 @@ Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& co
         return Choice{AudioBackend::kPipewire, ""};
       }
       if (!pulse.empty() && qemu.audiodev_pa) return Choice{AudioBackend::kPulseaudio, pulse};
-      notices.emplace_back(
-          "no PipeWire or PulseAudio socket found; the guest's sound card is "
-          "silent");
+      if (!pulse.empty()) {
+        notices.push_back(
+            fmt::format("QEMU {} has no PulseAudio driver; the guest's sound card is silent ({})",
+                        qemu.version, kInstallPulseDriver));
+      } else {
+        notices.emplace_back(
+            "no PipeWire or PulseAudio socket found; the guest's sound card is "
+            "silent");
+      }
       return Choice{AudioBackend::kNone, ""};
   }
   return Choice{AudioBackend::kNone, ""};

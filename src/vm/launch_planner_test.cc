@@ -81,6 +81,33 @@ TEST(LaunchPlanner, AudioWithoutAServer) {
   EXPECT_EQ(explicit_server->second, "/custom/pulse.sock");
 }
 
+// Debian's qemu-system-x86 alone lacks the "pa" driver (it is in qemu-system-gui):
+// the socket is there, QEMU cannot use it, and the message names the package.
+TEST(LaunchPlanner, AudioWhenQemuLacksThePulseDriver) {
+  SoundSockets sockets{"", "/run/user/1000/pulse/native"};
+  QemuCapabilities without_pa = qemu(7, 2);
+  without_pa.audiodev_pa = false;
+  std::vector<std::string> notices;
+  AudioConfig audio;
+  auto choice = resolve_audio(audio, sockets, without_pa, notices);
+  ASSERT_TRUE(choice);
+  EXPECT_EQ(choice->first, AudioBackend::kNone);
+  EXPECT_EQ(notices, std::vector<std::string>{
+                         "QEMU 7.2.0 has no PulseAudio driver; the guest's sound card is silent "
+                         "(install qemu-system-gui (Debian/Ubuntu), which holds QEMU's "
+                         "PulseAudio driver)"});
+  audio.backend = AudioBackend::kPulseaudio;
+  EXPECT_EQ(resolve_audio(audio, sockets, without_pa, notices).error().message,
+            "audio.backend = \"pulseaudio\" but QEMU 7.2.0 has no PulseAudio driver (-audiodev "
+            "help lists no 'pa'); install qemu-system-gui (Debian/Ubuntu), which holds QEMU's "
+            "PulseAudio driver, or set audio.backend = \"none\"");
+  audio.backend = AudioBackend::kPipewire;
+  EXPECT_EQ(resolve_audio(audio, sockets, without_pa, notices).error().message,
+            "audio.backend = \"pipewire\" needs QEMU 8.1 (this is 7.2.0) or a PulseAudio socket "
+            "for pipewire-pulse and QEMU's PulseAudio driver; install pipewire-pulse or set "
+            "audio.backend = \"none\"");
+}
+
 // A captured host with a Turing card (VGA, HDMI audio, USB, UCSI at 0a:00.x).
 TEST(LaunchPlanner, ResolvesEveryFunctionOfTheCard) {
   testing::TempDir temp;

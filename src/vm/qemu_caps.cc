@@ -1,5 +1,7 @@
 #include "vm/qemu_caps.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -97,16 +99,40 @@ Result<QemuCapabilities> probe_uncached(const std::string& binary) {
 
 }  // namespace
 
+std::string qemu_install_fingerprint(const std::string& binary_path) {
+  namespace fs = std::filesystem;
+  auto stamp = [](const fs::path& path) -> std::string {
+    struct ::stat info {};
+    if (::stat(path.c_str(), &info) != 0) return {};
+    return fmt::format("{}:{}.{}", info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+  };
+  std::string binary = stamp(binary_path);
+  if (binary.empty()) return {};
+  std::string key = binary_path + ":" + binary;
+  fs::path prefix = fs::path(binary_path).parent_path().parent_path();
+  std::vector<fs::path> module_dirs = {prefix / "lib/qemu", prefix / "lib64/qemu"};
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(prefix / "lib", error)) {
+    if (entry.path().filename().string().find("-linux-") != std::string::npos)
+      module_dirs.push_back(entry.path() / "qemu");
+  }
+  std::sort(module_dirs.begin(), module_dirs.end());
+  for (const auto& dir : module_dirs) {
+    if (std::string dir_stamp = stamp(dir); !dir_stamp.empty())
+      key += fmt::format(";{}:{}", dir.string(), dir_stamp);
+  }
+  return key;
+}
+
 Result<QemuCapabilities> probe_qemu(const std::string& binary) {
   auto path = find_program(binary);
   if (!path) {
     return fail("'{}' is not installed (looked on $PATH); install QEMU (Debian: qemu-system-x86)",
                 binary);
   }
-  struct ::stat info {};
-  if (::stat(path->c_str(), &info) != 0) return fail("cannot stat '{}'", *path);
-  // A QEMU upgraded while vfg runs must be probed again: key on the mtime too.
-  std::string key = fmt::format("{}@{}.{}", *path, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
+  // A QEMU upgraded (or given a module) while vfg runs must be probed again.
+  std::string key = qemu_install_fingerprint(*path);
+  if (key.empty()) return fail("cannot stat '{}'", *path);
   static std::mutex mutex;
   static std::map<std::string, QemuCapabilities> cache;
   {

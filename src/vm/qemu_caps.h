@@ -41,8 +41,16 @@ std::optional<std::string> parse_q35_alias(const std::string& machine_help);
 /// The driver names listed by `-audiodev help`.
 std::vector<std::string> parse_audio_drivers(const std::string& audiodev_help);
 
-/// Runs `binary` with -version, -machine help, -audiodev help and -device help.
-/// Results are cached in memory per binary path and modification time.
+/// What identifies one installation of QEMU, for caching its probe: the
+/// binary's path, size and mtime, and the mtimes of the module directories
+/// beside it (prefix/lib/qemu, prefix/lib64/qemu, prefix/lib/<multiarch>/qemu).
+/// Drivers come and go with module packages that leave the binary alone:
+/// Debian's PulseAudio driver arrives with qemu-system-gui. Empty when the
+/// binary cannot be stat'ed.
+std::string qemu_install_fingerprint(const std::string& binary_path);
+
+/// Runs `binary` with -version, -machine help, -audiodev help, -device help
+/// and -help. Results are cached in memory per qemu_install_fingerprint.
 Result<QemuCapabilities> probe_qemu(const std::string& binary = "qemu-system-x86_64");
 
 }  // namespace vfg

@@ -1,5 +1,6 @@
 // End to end through the vfg binary with real QEMU (TCG) and the busybox
 // guest: every test has its own XDG directories, so tests run in parallel.
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
+#include "util/strings.h"
 
 namespace vfg {
 namespace {
@@ -217,6 +219,43 @@ TEST_F(VfgRunTest, WindowsGuestUnderTcgSaysHyperVIsDropped) {
   ASSERT_EQ(start.exit_code, 0) << start.err;
   EXPECT_NE(start.err.find("Hyper-V"), std::string::npos) << start.err;
   force_stop("win");
+}
+
+// Probing QEMU runs it five times and costs more than the rest of a start:
+// `vfg start` probes once (the preflight and the plan share it) and the next
+// start, `vfg check` and `vfg args` answer from the cache. A QEMU on $PATH
+// that logs its arguments counts the runs.
+TEST_F(VfgRunTest, StartProbesQemuOnceAndThenFromTheCache) {
+  auto real = find_program("qemu-system-x86_64");
+  ASSERT_TRUE(real) << "qemu-system-x86_64 is not installed (scripts/install-deps.sh)";
+  fs::path log = temp_ / "qemu-runs.log";
+  temp_.write(
+      "bin/qemu-system-x86_64",
+      fmt::format("#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n", log.string(), *real));
+  fs::permissions(temp_ / "bin/qemu-system-x86_64", fs::perms::owner_all);
+  auto with_wrapper = env();
+  with_wrapper.emplace_back("PATH", (temp_ / "bin").string() + ":" + std::getenv("PATH"));
+  auto probes = [&] {
+    std::vector<std::string> lines;
+    for (const auto& line : split(read_file(log).value_or(""), '\n'))
+      if (!line.empty() && line.rfind("-chardev", 0) != 0) lines.emplace_back(line);
+    return lines;
+  };
+
+  VfgRun first = run_vfg({"start", "demo"}, with_wrapper);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(probes(), (std::vector<std::string>{"-version", "-machine help", "-audiodev help",
+                                                "-device help", "-help"}));
+  force_stop();
+  VfgRun second = run_vfg({"start", "demo"}, with_wrapper);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  force_stop();
+  EXPECT_EQ(run_vfg({"args", "demo"}, with_wrapper).exit_code, 0);
+  run_vfg({"check", "demo"}, with_wrapper);  // its verdict on this host does not matter here
+  EXPECT_EQ(probes().size(), 5u) << read_file(log).value_or("");
+  // The VM itself ran twice, through the wrapper.
+  std::string runs = read_file(log).value_or("");
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 7) << runs;
 }
 
 }  // namespace

@@ -186,7 +186,7 @@ BeforeContinueStep pin_step(PinPlan plan, std::filesystem::path record) {
     auto applied = apply_pin_plan(qmp, qemu_pid, plan, live);
     if (!applied) return tl::unexpected(applied.error());
     Json doc = {{"plan", plan.to_json()}, {"applied", applied->to_json()}};
-    return write_file_atomic(record, doc.dump(2) + "\n", 0600);
+    return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
   };
   return step;
 }

@@ -101,7 +101,7 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
                                {"pages", pages},
                                {"added", state->hugepages ? state->hugepages->added : 0}};
          }
-         return write_file_atomic(record, doc.dump(2) + "\n", 0600);
+         return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
        }});
   request.after_exit.push_back([state, tuning]() {
     // The reverse order of applying.
