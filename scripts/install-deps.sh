@@ -14,8 +14,9 @@ packages=(
   kmod udev dracut-core
   # the test guest (kernel and busybox are unpacked from their .debs, not installed)
   busybox-static cpio gzip
-  # tests and benchmarks
-  python3 socat hyperfine
+  # tests and benchmarks (systemd and dbus: cpu.isolate runs against a real
+  # systemd booted in namespaces of its own, tests/support/systemd-ns.sh)
+  python3 socat hyperfine systemd dbus
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

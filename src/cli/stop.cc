@@ -50,9 +50,11 @@ int run_stop(const Context& context, const StopOptions& options) {
     doc["shutdown_reason"] = outcome->shutdown_reason.empty()
                                  ? nlohmann::json()
                                  : nlohmann::json(outcome->shutdown_reason);
+    doc["notes"] = outcome->notes;
     fmt::print("{}\n", doc.dump(2));
     return 0;
   }
+  for (const auto& note : outcome->notes) report(Severity::kNote, note);
   if (outcome->how == StopOutcome::How::kNotRunning) {
     fmt::print("'{}' is not running{}\n", options.name,
                outcome->cleared_stale ? " (cleared the state a crashed run left behind)" : "");

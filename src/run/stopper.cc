@@ -6,6 +6,7 @@
 
 #include "run/pidfd.h"
 #include "run/qmp_client.h"
+#include "run/tuning/tuning.h"
 #include "run/vm_state.h"
 
 namespace vfg {
@@ -47,6 +48,17 @@ bool wait_for_exit(int pidfd, QmpClient* qmp, Clock::time_point deadline,
       return true;
     }
   }
+}
+
+// Clears the files of a run nobody owns any more (we hold its lock), after
+// undoing the tuning its supervisor did not live to undo. On failure the
+// files stay, so that a later stop or start tries again.
+Status clear_abandoned(const RuntimeFiles& files, const VmPaths& paths, StopOutcome& outcome) {
+  auto undone = undo_abandoned_tuning(paths);
+  if (!undone) return tl::unexpected(undone.error());
+  outcome.notes.insert(outcome.notes.end(), undone->begin(), undone->end());
+  files.clear();
+  return ok();
 }
 
 }  // namespace
@@ -95,7 +107,8 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
     // Nobody owns leftovers of a crashed run: clear them while holding the lock.
     if (probe.liveness == VmLiveness::kStale) {
       if (auto lock = VmLock::acquire(files, name)) {
-        files.clear();
+        if (auto cleared = clear_abandoned(files, request.paths, outcome); !cleared)
+          return fail(cleared.error(), fmt::format("cleaning up after '{}' crashed", name));
         outcome.cleared_stale = true;
       }
     }
@@ -156,7 +169,12 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
     UniqueFd supervisor = open_pidfd(record.supervisor_pid);
     if (supervisor) wait_pidfd(supervisor.get(), kSupervisorGrace);
   }
-  if (auto lock = VmLock::acquire(files, name)) files.clear();
+  if (auto lock = VmLock::acquire(files, name)) {
+    if (auto cleared = clear_abandoned(files, request.paths, outcome); !cleared) {
+      return fail(cleared.error(),
+                  fmt::format("QEMU of '{}' stopped, but its supervisor had died", name));
+    }
+  }
   return outcome;
 }
 

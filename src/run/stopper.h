@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "host/host_root.h"
 #include "util/result.h"
@@ -42,6 +43,8 @@ struct StopOutcome {
   bool timed_out = false;
   /// Stale state of a crashed run was cleared.
   bool cleared_stale = false;
+  /// What was undone for a run whose supervisor had died (host isolation).
+  std::vector<std::string> notes;
 
   /// One line for humans: "the guest powered off (ACPI shutdown) in 1.8 s".
   [[nodiscard]] std::string describe() const;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "host/process_info.h"
+#include "run/tuning/tuning.h"
 #include "util/file_io.h"
 #include "util/strings.h"
 #include "util/unix_socket.h"
@@ -76,6 +77,11 @@ Result<Supervisor> Supervisor::prepare(LaunchRequest request) {
                     "(QEMU pid {} no longer exists)",
                     probe.record->qemu_pid));
   }
+  // Before this run reads the host's settings, or it would take the confined
+  // ones for the originals.
+  auto undone = undo_abandoned_tuning(supervisor.request_.paths);
+  if (!undone) return fail(undone.error(), "undoing the tuning of an earlier run");
+  for (auto& line : *undone) supervisor.notes_.push_back(std::move(line));
   files.clear(/*keep_lock=*/true);
   return supervisor;
 }

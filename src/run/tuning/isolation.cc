@@ -1,5 +1,7 @@
 #include "run/tuning/isolation.h"
 
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "host/cpu_topology.h"
@@ -12,16 +14,22 @@ namespace vfg {
 namespace {
 
 using namespace std::chrono_literals;
+using Json = nlohmann::json;
 
 // The top-level units every other process lives in under systemd.
 constexpr std::string_view kHostUnits[] = {"system.slice", "user.slice", "init.scope"};
 
-std::vector<std::string> set_cpus(std::string_view unit, const std::vector<int>& cpus) {
+// systemd answers StartTransientUnit once the job is queued; the move itself
+// follows a moment later.
+constexpr auto kMoveDeadline = 5s;
+constexpr auto kMovePoll = 10ms;
+
+std::vector<std::string> set_cpus(std::string_view unit, std::string_view cpus) {
   return {"systemctl", "--no-ask-password", "set-property",
-          "--runtime", std::string(unit),   "AllowedCPUs=" + format_cpu_list(cpus)};
+          "--runtime", std::string(unit),   fmt::format("AllowedCPUs={}", cpus)};
 }
 
-Status run(const std::vector<std::string>& argv) {
+Result<std::string> run(const std::vector<std::string>& argv) {
   auto done = run_command(argv, 30s);
   if (!done) return tl::unexpected(done.error());
   if (!done->status.success()) {
@@ -31,14 +39,46 @@ Status run(const std::vector<std::string>& argv) {
         "systemd units)",
         join(argv, " "), done->status.describe(), err.empty() ? "" : ": ", err);
   }
-  return ok();
+  return std::string(trim(done->out));
+}
+
+// QEMU's cgroup once it is in `scope`; whatever it is at the deadline otherwise
+// (empty when the kernel shows no cgroup2 path, which leaves nothing to check).
+std::string await_scope(pid_t qemu_pid, const std::string& scope) {
+  HostRoot live;
+  auto deadline = std::chrono::steady_clock::now() + kMoveDeadline;
+  while (true) {
+    std::string group = cgroup_path(live, qemu_pid).value_or("");
+    bool moved = group.size() > scope.size() && group.ends_with("/" + scope);
+    if (moved || group.empty() || std::chrono::steady_clock::now() > deadline) return group;
+    std::this_thread::sleep_for(kMovePoll);
+  }
 }
 
 }  // namespace
 
-IsolationPlan plan_isolation(const std::string& vm_name, const std::vector<int>& host_cpus,
-                             const std::vector<int>& online_cpus) {
+Json AppliedIsolation::to_json() const {
+  Json list = Json::array();
+  for (const auto& unit : units) list.push_back({{"unit", unit.unit}, {"previous", unit.previous}});
+  return Json{{"units", list}};
+}
+
+Result<AppliedIsolation> AppliedIsolation::from_json(const Json& doc) {
+  AppliedIsolation applied;
+  if (!doc.is_object() || !doc.contains("units") || !doc["units"].is_array())
+    return fail("no list of isolated units");
+  for (const auto& entry : doc["units"]) {
+    if (!entry.is_object() || !entry.value("unit", Json()).is_string() ||
+        !entry.value("previous", Json()).is_string())
+      return fail("an isolated unit without its name or previous AllowedCPUs=");
+    applied.units.push_back({entry["unit"], entry["previous"]});
+  }
+  return applied;
+}
+
+IsolationPlan plan_isolation(const std::string& vm_name, const std::vector<int>& host_cpus) {
   IsolationPlan plan;
+  plan.scope = fmt::format("vfg-{}.scope", vm_name);
   // StartTransientUnit with PIDs= moves a running process into a new scope
   // (what systemd-run --scope does for a process it starts itself).
   plan.move_qemu = {"busctl",
@@ -49,7 +89,7 @@ IsolationPlan plan_isolation(const std::string& vm_name, const std::vector<int>&
                     "org.freedesktop.systemd1.Manager",
                     "StartTransientUnit",
                     "ssa(sv)a(sa(sv))",
-                    fmt::format("vfg-{}.scope", vm_name),
+                    plan.scope,
                     "fail",
                     "2",
                     "Slice",
@@ -60,19 +100,28 @@ IsolationPlan plan_isolation(const std::string& vm_name, const std::vector<int>&
                     "1"};
   for (std::string_view unit : kHostUnits) {
     plan.units.emplace_back(unit);
-    plan.restrict_host.push_back(set_cpus(unit, host_cpus));
-    plan.restore_host.push_back(set_cpus(unit, online_cpus));
+    plan.read_host.push_back(
+        {"systemctl", "show", "--property=AllowedCPUs", "--value", std::string(unit)});
+    plan.restrict_host.push_back(set_cpus(unit, format_cpu_list(host_cpus)));
   }
   return plan;
 }
 
-Status apply_isolation(const IsolationPlan& plan, pid_t qemu_pid) {
+std::vector<std::vector<std::string>> restore_commands(const AppliedIsolation& applied) {
+  std::vector<std::vector<std::string>> commands;
+  for (auto it = applied.units.rbegin(); it != applied.units.rend(); ++it)
+    commands.push_back(set_cpus(it->unit, it->previous));
+  return commands;
+}
+
+Result<AppliedIsolation> apply_isolation(const IsolationPlan& plan, pid_t qemu_pid) {
   std::vector<std::string> move = plan.move_qemu;
   move.push_back(std::to_string(qemu_pid));
   move.emplace_back("0");  // no auxiliary units
-  if (auto moved = run(move); !moved) return moved;
-  HostRoot live;
-  std::string group = cgroup_path(live, qemu_pid).value_or("");
+  // Nothing undoes the move: a failed start kills QEMU, and systemd drops
+  // the scope once it is empty.
+  if (auto moved = run(move); !moved) return tl::unexpected(moved.error());
+  std::string group = await_scope(qemu_pid, plan.scope);
   for (const auto& unit : plan.units) {
     if (group.rfind("/" + unit, 0) == 0) {
       return fail(
@@ -81,20 +130,29 @@ Status apply_isolation(const IsolationPlan& plan, pid_t qemu_pid) {
           unit, group);
     }
   }
+  // All read before any is changed: what is read afterwards could be ours.
+  AppliedIsolation before;
+  for (size_t i = 0; i < plan.units.size(); ++i) {
+    auto cpus = run(plan.read_host[i]);
+    if (!cpus) return tl::unexpected(cpus.error());
+    before.units.push_back({plan.units[i], *cpus});
+  }
+  AppliedIsolation applied;
   for (size_t i = 0; i < plan.restrict_host.size(); ++i) {
     if (auto done = run(plan.restrict_host[i]); !done) {
-      for (size_t j = 0; j < i; ++j) (void)run(plan.restore_host[j]);
-      return done;
+      (void)restore_isolation(applied);
+      return tl::unexpected(done.error());
     }
+    applied.units.push_back(before.units[i]);
   }
-  return ok();
+  return applied;
 }
 
-Status restore_isolation(const IsolationPlan& plan) {
+Status restore_isolation(const AppliedIsolation& applied) {
   Status first = ok();
-  for (const auto& command : plan.restore_host) {
+  for (const auto& command : restore_commands(applied)) {
     auto done = run(command);
-    if (!done && first) first = done;
+    if (!done && first) first = tl::unexpected(done.error());
   }
   return first;
 }

@@ -20,7 +20,7 @@ using Json = nlohmann::json;
 // Shared by the steps of one start: what was done, so exactly that is undone.
 struct TuningState {
   std::optional<HugepageReservation> hugepages;
-  bool isolated = false;
+  std::optional<AppliedIsolation> isolation;
 };
 
 }  // namespace
@@ -42,7 +42,7 @@ Result<Tuning> plan_tuning(const VmConfig& config, const HostRoot& root, bool ho
       tuning.notes.emplace_back("cpu.isolate ignored: the vCPUs are not pinned");
     } else {
       tuning.host_cpus = tuning.pin.emulator_cpus;
-      tuning.isolation = plan_isolation(config.name, tuning.host_cpus, topology.online);
+      tuning.isolation = plan_isolation(config.name, tuning.host_cpus);
     }
   }
   return tuning;
@@ -86,11 +86,16 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
       {"tuning", [state, tuning, record](QmpClient& qmp, pid_t qemu_pid) -> Status {
          Json doc = Json::object();
          if (tuning.isolation) {
-           if (auto done = apply_isolation(*tuning.isolation, qemu_pid); !done)
-             return fail(done.error(), "isolating the host (cpu.isolate)");
-           state->isolated = true;
-           doc["isolation"] = {{"host_cpus", format_cpu_list(tuning.host_cpus)},
-                               {"units", tuning.isolation->units}};
+           auto applied = apply_isolation(*tuning.isolation, qemu_pid);
+           if (!applied) return fail(applied.error(), "isolating the host (cpu.isolate)");
+           state->isolation = *applied;
+           doc["isolation"] = applied->to_json();
+           doc["isolation"]["host_cpus"] = format_cpu_list(tuning.host_cpus);
+           doc["isolation"]["scope"] = tuning.isolation->scope;
+           // Recorded at once: if the supervisor dies from here on, the next
+           // start or stop finds what to give back here.
+           if (auto written = write_file_atomic(record, doc.dump(2) + "\n", 0600); !written)
+             return written;
          }
          HostRoot live;
          auto applied = apply_pin_plan(qmp, qemu_pid, tuning.pin, live);
@@ -103,9 +108,12 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
          }
          return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
        }});
-  request.after_exit.push_back([state, tuning]() {
+  request.after_exit.push_back([state]() {
     // The reverse order of applying.
-    if (state->isolated && tuning.isolation) (void)restore_isolation(*tuning.isolation);
+    if (state->isolation) {
+      (void)restore_isolation(*state->isolation);
+      state->isolation.reset();
+    }
     if (state->hugepages) {
       HostRoot live;
       (void)release_hugepages(live, *state->hugepages);
@@ -120,6 +128,23 @@ std::optional<Json> read_tuning_record(const VmPaths& paths) {
   Json doc = Json::parse(*text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   return doc;
+}
+
+Result<std::vector<std::string>> undo_abandoned_tuning(const VmPaths& paths) {
+  std::vector<std::string> undone;
+  auto record = read_tuning_record(paths);
+  if (!record || !record->contains("isolation")) return undone;
+  auto applied = AppliedIsolation::from_json((*record)["isolation"]);
+  if (!applied) return fail(applied.error(), tuning_record_path(paths).string());
+  if (auto restored = restore_isolation(*applied); !restored)
+    return fail(restored.error(), "giving the host back the CPUs cpu.isolate took");
+  std::vector<std::string> units;
+  for (const auto& unit : applied->units) units.push_back(unit.unit);
+  if (!units.empty()) {
+    undone.push_back(fmt::format("gave {} back the CPUs an earlier run had confined them to",
+                                 join(units, ", ")));
+  }
+  return undone;
 }
 
 std::vector<std::string> describe_tuning_record(const Json& record) {

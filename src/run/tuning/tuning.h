@@ -53,6 +53,12 @@ std::filesystem::path tuning_record_path(const VmPaths& paths);
 /// Reads it; nullopt when the VM runs untuned or not at all.
 std::optional<nlohmann::json> read_tuning_record(const VmPaths& paths);
 
+/// Undoes what the tuning record of a run that ended without undoing it
+/// (its supervisor was killed) still holds applied: each unit cpu.isolate
+/// confined gets its previous AllowedCPUs= back. Call it holding the VM's lock,
+/// before the runtime directory is cleared. Returns a line per thing undone.
+Result<std::vector<std::string>> undo_abandoned_tuning(const VmPaths& paths);
+
 /// Human lines for a record ("vCPU 0 (thread 1234) → CPU 4", ...).
 std::vector<std::string> describe_tuning_record(const nlohmann::json& record);
 
