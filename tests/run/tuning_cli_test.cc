@@ -1,6 +1,7 @@
 // `vfg start` and `vfg status` with tuning, end to end through the binary:
 // real QEMU (multi-threaded TCG), the busybox guest, a pinning list that fits
 // this machine, and hugepages reserved for the run when root may.
+#include <csignal>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "host/process_tasks.h"
 #include "support/run_vfg.h"
 #include "support/temp_dir.h"
+#include "util/process.h"
 #include "vm/vm_config.h"
 
 namespace vfg {
@@ -116,6 +118,40 @@ TEST_F(TuningCliTest, AllocatesHugepagesForTheRunAndReleasesThemAtStop) {
   EXPECT_EQ(doc["tuning"]["hugepages"]["added"], 64);
   ASSERT_EQ(vfg({"stop", "huge", "--force"}).exit_code, 0);
   EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+}
+
+// Root only: a supervisor killed with SIGKILL cannot release its pages; the
+// run's record keeps the count, and the next stop gives back exactly that.
+TEST_F(TuningCliTest, HugepagesOfAKilledSupervisorAreReleasedByTheNextStop) {
+  auto before = read_hugepage_pool(HostRoot(), 2 * kMiB);
+  if (::geteuid() != 0 || !before) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
+  struct Restore {
+    uint64_t total;
+    ~Restore() { (void)write_hugepage_total(HostRoot(), 2 * kMiB, total); }
+  } restore{before->total};
+  uint64_t pages = before->available() + 64;  // the guest needs 128 MiB at least
+  define("huge", fmt::format("size = \"{}M\"\nhugepages = \"2M\"\nprealloc = true", pages * 2),
+         "cores = 1\nthreads = 1\npin = \"off\"");
+  VfgRun start = vfg({"start", "huge", "--allocate-hugepages"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  auto doc = nlohmann::json::parse(vfg({"status", "huge", "--json"}).out);
+  auto supervisor = doc["supervisor_pid"].get<pid_t>();
+  ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
+  ASSERT_TRUE(wait_for_pid_exit(supervisor, std::chrono::seconds(10)));
+  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total + 64);
+
+  VfgRun stop = vfg({"stop", "huge", "--force"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.err.find("released the 64 hugepages of 2 MiB an earlier run had reserved"),
+            std::string::npos)
+      << stop.err;
+  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+  // Nothing is left to release twice.
+  EXPECT_FALSE(fs::exists(temp_ / "run/vfg/huge/tuning.json"));
+  VfgRun again = vfg({"start", "huge"});
+  EXPECT_EQ(again.err.find("released"), std::string::npos) << again.err;
+  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+  vfg({"stop", "huge", "--force"});
 }
 
 }  // namespace

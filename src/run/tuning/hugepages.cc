@@ -23,6 +23,18 @@ nlohmann::json HugepageReservation::to_json() const {
   return {{"page_size", page_size}, {"added", added}, {"total_before", total_before}};
 }
 
+std::optional<HugepageReservation> HugepageReservation::from_json(const nlohmann::json& doc) {
+  if (!doc.is_object() || !doc.contains("page_size") || !doc.contains("added")) return std::nullopt;
+  const auto& size = doc["page_size"];
+  const auto& added = doc["added"];
+  if (!size.is_number_unsigned() || !added.is_number_unsigned()) return std::nullopt;
+  HugepageReservation reservation;
+  reservation.page_size = size.get<uint64_t>();
+  reservation.added = added.get<uint64_t>();
+  reservation.total_before = doc.value("total_before", uint64_t{0});
+  return reservation;
+}
+
 Result<HugepageReservation> reserve_hugepages(const HostRoot& root, const MemoryConfig& memory) {
   HugepageReservation reservation;
   reservation.page_size = hugepage_bytes(memory.hugepages);

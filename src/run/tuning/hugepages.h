@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -28,6 +29,8 @@ struct HugepageReservation {
   uint64_t total_before = 0;
 
   [[nodiscard]] nlohmann::json to_json() const;
+  /// Reads to_json()'s output back; nullopt when it is not one.
+  static std::optional<HugepageReservation> from_json(const nlohmann::json& doc);
 };
 
 /// Grows the pool by what `memory` lacks and checks the kernel really

@@ -71,17 +71,21 @@ std::filesystem::path tuning_record_path(const VmPaths& paths) {
 
 void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
   auto state = std::make_shared<TuningState>();
+  std::filesystem::path record = tuning_record_path(request.paths);
   if (tuning.allocate_hugepages) {
     request.before_launch.push_back(
-        {"reserving hugepages", [state, memory = tuning.memory]() -> Status {
+        {"reserving hugepages", [state, record, memory = tuning.memory]() -> Status {
            HostRoot live;
            auto reserved = reserve_hugepages(live, memory);
            if (!reserved) return tl::unexpected(reserved.error());
            state->hugepages = *reserved;
-           return ok();
+           // Recorded at once, like isolation below: a supervisor killed from
+           // here on leaves the next stop or start the count to give back.
+           Json doc = {{"hugepages", reserved->to_json()}};
+           doc["hugepages"]["pages"] = hugepages_needed(memory);
+           return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
          }});
   }
-  std::filesystem::path record = tuning_record_path(request.paths);
   request.before_continue.push_back(
       {"tuning", [state, tuning, record](QmpClient& qmp, pid_t qemu_pid) -> Status {
          Json doc = Json::object();
@@ -94,7 +98,10 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
            doc["isolation"]["scope"] = tuning.isolation->scope;
            // Recorded at once: if the supervisor dies from here on, the next
            // start or stop finds what to give back here.
-           if (auto written = write_file_atomic(record, doc.dump(2) + "\n", 0600); !written)
+           if (state->hugepages) doc["hugepages"] = state->hugepages->to_json();
+           if (auto written =
+                   write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
+               !written)
              return written;
          }
          HostRoot live;
@@ -102,9 +109,11 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
          if (!applied) return fail(applied.error(), "pinning vCPUs");
          doc["pinning"] = {{"plan", tuning.pin.to_json()}, {"applied", applied->to_json()}};
          if (uint64_t pages = hugepages_needed(tuning.memory); pages > 0) {
-           doc["hugepages"] = {{"page_size", hugepage_bytes(tuning.memory.hugepages)},
-                               {"pages", pages},
-                               {"added", state->hugepages ? state->hugepages->added : 0}};
+           doc["hugepages"] =
+               state->hugepages
+                   ? state->hugepages->to_json()
+                   : Json{{"page_size", hugepage_bytes(tuning.memory.hugepages)}, {"added", 0}};
+           doc["hugepages"]["pages"] = pages;
          }
          return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
        }});
@@ -133,16 +142,31 @@ std::optional<Json> read_tuning_record(const VmPaths& paths) {
 Result<std::vector<std::string>> undo_abandoned_tuning(const VmPaths& paths) {
   std::vector<std::string> undone;
   auto record = read_tuning_record(paths);
-  if (!record || !record->contains("isolation")) return undone;
-  auto applied = AppliedIsolation::from_json((*record)["isolation"]);
-  if (!applied) return fail(applied.error(), tuning_record_path(paths).string());
-  if (auto restored = restore_isolation(*applied); !restored)
-    return fail(restored.error(), "giving the host back the CPUs cpu.isolate took");
-  std::vector<std::string> units;
-  for (const auto& unit : applied->units) units.push_back(unit.unit);
-  if (!units.empty()) {
-    undone.push_back(fmt::format("gave {} back the CPUs an earlier run had confined them to",
-                                 join(units, ", ")));
+  if (!record) return undone;
+  const std::string where = tuning_record_path(paths).string();
+  // The reverse order of applying, as at a normal stop.
+  if (record->contains("isolation")) {
+    auto applied = AppliedIsolation::from_json((*record)["isolation"]);
+    if (!applied) return fail(applied.error(), where);
+    if (auto restored = restore_isolation(*applied); !restored)
+      return fail(restored.error(), "giving the host back the CPUs cpu.isolate took");
+    std::vector<std::string> units;
+    for (const auto& unit : applied->units) units.push_back(unit.unit);
+    if (!units.empty()) {
+      undone.push_back(fmt::format("gave {} back the CPUs an earlier run had confined them to",
+                                   join(units, ", ")));
+    }
+  }
+  if (record->contains("hugepages")) {
+    auto reservation = HugepageReservation::from_json((*record)["hugepages"]);
+    if (!reservation) return fail("{}: the hugepages entry is damaged", where);
+    if (reservation->added > 0) {
+      HostRoot live;
+      if (auto released = release_hugepages(live, *reservation); !released)
+        return fail(released.error(), "releasing the hugepages an earlier run reserved");
+      undone.push_back(fmt::format("released the {} hugepages of {} an earlier run had reserved",
+                                   reservation->added, format_bytes(reservation->page_size)));
+    }
   }
   return undone;
 }

@@ -55,7 +55,8 @@ std::optional<nlohmann::json> read_tuning_record(const VmPaths& paths);
 
 /// Undoes what the tuning record of a run that ended without undoing it
 /// (its supervisor was killed) still holds applied: each unit cpu.isolate
-/// confined gets its previous AllowedCPUs= back. Call it holding the VM's lock,
+/// confined gets its previous AllowedCPUs= back, and the hugepages the run
+/// reserved leave the pool. Call it holding the VM's lock, once QEMU is gone,
 /// before the runtime directory is cleared. Returns a line per thing undone.
 Result<std::vector<std::string>> undo_abandoned_tuning(const VmPaths& paths);
 
