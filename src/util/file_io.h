@@ -19,8 +19,8 @@ Result<std::string> read_file(const std::filesystem::path& path);
 enum class Durability {
   /// fsync the file and its directory: host files, VM definitions, firmware variables.
   kDurable,
-  /// Skip the fsyncs: runtime state ($XDG_RUNTIME_DIR, a tmpfs that a crash
-  /// empties anyway), written on every start, where an fsync only costs time.
+  /// Skip the fsyncs: runtime state ($XDG_RUNTIME_DIR, normally a tmpfs),
+  /// written on every start, describing processes a crash ends anyway.
   kVolatile,
 };
 
