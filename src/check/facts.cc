@@ -38,11 +38,11 @@ AudioFacts gather_audio(const std::filesystem::path& runtime_dir) {
   return audio;
 }
 
-Result<HostFacts> gather_host_facts(const HostRoot& root) {
-  auto system = read_system_state(root);
+Result<HostFacts> gather_host_facts(const HostReading& host) {
+  const auto& system = host.system_state();
   if (!system) return tl::unexpected(system.error());
   HostFacts facts;
-  facts.system = std::move(*system);
+  facts.system = *system;
   const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
   facts.audio = gather_audio(runtime_dir != nullptr ? runtime_dir : "");
   return facts;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_root.h"
+#include "host/host_reading.h"
 #include "host/system_state.h"
 #include "util/result.h"
 
@@ -55,7 +55,7 @@ AudioSocket probe_audio_socket(const std::filesystem::path& path);
 /// Looks for the sound server sockets under `runtime_dir` and tries to connect.
 AudioFacts gather_audio(const std::filesystem::path& runtime_dir);
 
-/// Reads the host through `root` and the audio sockets of $XDG_RUNTIME_DIR.
-Result<HostFacts> gather_host_facts(const HostRoot& root);
+/// Reads the host's state and the audio sockets of $XDG_RUNTIME_DIR.
+Result<HostFacts> gather_host_facts(const HostReading& host);
 
 }  // namespace vfg::check

@@ -214,10 +214,11 @@ std::optional<Finding> framebuffer_finding(const GpuCard& card, const SystemStat
 
 }  // namespace
 
-PciFacts gather_pci_facts(const HostRoot& root) {
+PciFacts gather_pci_facts(const HostReading& host) {
+  const HostRoot& root = host.root();
   PciFacts facts;
-  facts.pci = scan_pci(root);
-  facts.groups = scan_iommu_groups(root);
+  facts.pci = host.pci();
+  facts.groups = host.iommu_groups();
   facts.cards = find_gpu_cards(facts.pci, facts.groups);
   for (const auto& group : facts.groups.groups)
     facts.vfio_nodes[group.number] = vfio_group_node(root, group.number);

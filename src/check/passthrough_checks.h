@@ -10,6 +10,7 @@
 #include "check/facts.h"
 #include "check/finding.h"
 #include "host/gpu.h"
+#include "host/host_reading.h"
 #include "host/iommu.h"
 #include "host/pci.h"
 #include "vm/vm_config.h"
@@ -30,7 +31,7 @@ struct PciFacts {
 };
 
 /// Scans PCI functions, IOMMU groups and GPU cards, and stats the VFIO nodes.
-PciFacts gather_pci_facts(const HostRoot& root);
+PciFacts gather_pci_facts(const HostReading& host);
 
 /// Every function a VM passes, function 0 of each card first: the card's
 /// functions with `all_functions`, else the address and the listed functions.

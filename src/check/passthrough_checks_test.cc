@@ -17,7 +17,7 @@ struct FixtureHost {
     if (read) state = *read;
     state.identity = Identity{1000, "alice", 1000, {1000, 104}};
     state.groups = {{"root", 0, {}}, {"kvm", 104, {"alice"}}, {"alice", 1000, {}}};
-    pci = gather_pci_facts(root);
+    pci = gather_pci_facts(HostReading(root));
   }
   HostRoot root;
   SystemState state;

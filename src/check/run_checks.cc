@@ -58,13 +58,14 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
   return facts;
 }
 
-Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
+Result<CheckInput> gather_check_input(const HostReading& host, const VmConfig* vm,
                                       const SetupExpectations& setup, const QemuProbe& qemu_probe) {
-  auto host = gather_host_facts(root);
-  if (!host) return tl::unexpected(host.error());
+  const HostRoot& root = host.root();
+  auto host_facts = gather_host_facts(host);
+  if (!host_facts) return tl::unexpected(host_facts.error());
   CheckInput input;
-  input.host = std::move(*host);
-  input.pci = gather_pci_facts(root);
+  input.host = std::move(*host_facts);
+  input.pci = gather_pci_facts(host);
   input.software = gather_software(root, vm != nullptr && vm->firmware.secure_boot, qemu_probe);
   input.setup = setup;
   input.vm = vm;
@@ -91,9 +92,9 @@ Report judge_preflight(const CheckInput& input) {
   return report;
 }
 
-Result<Report> preflight(const VmConfig& config, const HostRoot& root,
+Result<Report> preflight(const VmConfig& config, const HostReading& host,
                          const SetupExpectations& setup, const QemuProbe& qemu_probe) {
-  auto input = gather_check_input(root, &config, setup, qemu_probe);
+  auto input = gather_check_input(host, &config, setup, qemu_probe);
   if (!input) return fail(input.error(), "checking VM '" + config.name + "'");
   return judge_preflight(*input);
 }

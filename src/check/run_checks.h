@@ -10,7 +10,7 @@
 #include "check/passthrough_checks.h"
 #include "check/software_checks.h"
 #include "check/vm_checks.h"
-#include "host/host_root.h"
+#include "host/host_reading.h"
 #include "util/result.h"
 #include "vm/vm_config.h"
 
@@ -32,7 +32,7 @@ struct CheckInput {
 VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config);
 
 /// Gathers every fact for the host and, when `vm` is given, for that VM.
-Result<CheckInput> gather_check_input(const HostRoot& root, const VmConfig* vm,
+Result<CheckInput> gather_check_input(const HostReading& host, const VmConfig* vm,
                                       const SetupExpectations& setup,
                                       const QemuProbe& qemu_probe = {});
 
@@ -44,7 +44,7 @@ Report judge_preflight(const CheckInput& input);
 
 /// Gathers and judges the VM's findings for `vfg start`. A failing finding in
 /// the report means: do not launch.
-Result<Report> preflight(const VmConfig& config, const HostRoot& root,
+Result<Report> preflight(const VmConfig& config, const HostReading& host,
                          const SetupExpectations& setup = {}, const QemuProbe& qemu_probe = {});
 
 }  // namespace vfg::check

@@ -24,7 +24,7 @@ TEST(Preflight, OnlyTheVmsFindingsAndTheyRefuseBadStarts) {
   // discovery's chipset-group host: the NVIDIA card shares its group with the chipset.
   HostRoot root(testing::source_path("tests/fixtures/hosts/chipset-group"));
   VmConfig config = vm_passing("0000:22:00.0");
-  auto report = preflight(config, root);
+  auto report = preflight(config, HostReading(root));
   ASSERT_TRUE(report) << report.error().message;
   EXPECT_EQ(report->vm_name, "win11");
   for (const auto& finding : report->findings) EXPECT_EQ(finding.id.rfind("vm.", 0), 0u);
@@ -40,7 +40,7 @@ TEST(Preflight, AVmWithoutDevicesIsNotStoppedByTheHost) {
   VmConfig config;
   config.name = "plain";
   config.audio.enabled = false;
-  auto report = preflight(config, HostRoot(tree.path()));
+  auto report = preflight(config, HostReading(HostRoot(tree.path())));
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->failures().empty());
   ASSERT_NE(report->find("vm.accel"), nullptr);

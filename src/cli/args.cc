@@ -35,7 +35,7 @@ int run_args(const Context& context, const ArgsOptions& options) {
   }
   auto qemu = probe_qemu_cached(qemu_caps_cache_file(target->dirs), "qemu-system-x86_64");
   if (!qemu) return report_failure(qemu.error().with_context(options.name));
-  auto plan = plan_launch(*config, *root, target->dirs, *qemu, "qemu-system-x86_64");
+  auto plan = plan_launch(*config, HostReading(*root), target->dirs, *qemu, "qemu-system-x86_64");
   if (!plan) return report_failure(plan.error().with_context(options.name));
   // The -smp topology the pinning plan decides, exactly as `vfg start` runs it.
   auto tuning = plan_tuning(*config, *root, plan->host_cpu_amd, {});

@@ -36,11 +36,11 @@ Result<VmConfig> load_named_vm(const std::string& name) {
 
 // Without a plan (an unknown boot chain, a tree without /etc), the findings
 // name the manual fix instead of the setup step.
-check::SetupExpectations setup_expectations(const HostRoot& root, const VmConfig* vm) {
+check::SetupExpectations setup_expectations(const HostReading& host, const VmConfig* vm) {
   check::SetupExpectations expectations;
   SetupArgs args;
   if (vm != nullptr) args.vms.push_back(*vm);
-  auto plan = plan_host_setup(root, args);
+  auto plan = plan_host_setup(host, args);
   if (!plan) return expectations;
   const PlanTargets& targets = plan->targets;
   expectations.known = true;
@@ -66,8 +66,10 @@ int run_check(const Context& context, const CheckOptions& options) {
                             "(~/.config/vfg/NAME.toml)");
     vm = std::move(*loaded);
   }
-  check::SetupExpectations setup = setup_expectations(*root, vm ? &*vm : nullptr);
-  auto input = check::gather_check_input(*root, vm ? &*vm : nullptr, setup,
+  // The setup plan and the facts read the host once between them.
+  HostReading host(*root);
+  check::SetupExpectations setup = setup_expectations(host, vm ? &*vm : nullptr);
+  auto input = check::gather_check_input(host, vm ? &*vm : nullptr, setup,
                                          [] { return probe_qemu_for_user(); });
   if (!input) return report_failure(input.error());
   check::Report report = check::judge(*input);

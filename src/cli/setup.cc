@@ -113,7 +113,7 @@ int run_setup(const Context& context, const SetupOptions& options) {
            "name your VMs (vfg setup win11) or GPUs (--gpu 0000:01:00.0) to bind them to vfio-pci");
 
   TreeFileWriter tree(*root);
-  auto inputs = gather_setup_inputs(*root, tree, args);
+  auto inputs = gather_setup_inputs(HostReading(*root), tree, args);
   if (!inputs) return report_failure(inputs.error());
   HostPlan plan = plan_setup(inputs->facts, inputs->request);
   plan.warnings.insert(plan.warnings.begin(), inputs->warnings.begin(), inputs->warnings.end());

@@ -33,7 +33,7 @@ struct StartOptions {
 
 // The VM's readiness checks (docs/check.md): a failing one stops the start
 // with its fix, unless --no-check says to go ahead anyway, which is said loudly.
-int run_preflight(const Context& context, const VmConfig& config, const StartOptions& options,
+int run_preflight(const HostReading& host, const VmConfig& config, const StartOptions& options,
                   const Result<QemuCapabilities>& qemu) {
   if (options.no_check) {
     report(Severity::kWarning,
@@ -43,10 +43,8 @@ int run_preflight(const Context& context, const VmConfig& config, const StartOpt
                        options.name));
     return 0;
   }
-  auto root = context.host();
-  if (!root) return report_failure(root.error());
   auto preflight =
-      check::preflight(config, *root, setup_expectations(*root, &config), [&qemu] { return qemu; });
+      check::preflight(config, host, setup_expectations(host, &config), [&qemu] { return qemu; });
   if (!preflight) return report_failure(preflight.error());
   auto failures = preflight->failures();
   // --allocate-hugepages reserves what the hugepage check finds missing.
@@ -63,16 +61,14 @@ std::string already_running_hint(const std::string& name) {
 }
 
 // Definition → plan → argv: everything that can fail before anything runs.
-Result<LaunchRequest> prepare(const Context& context, const VmTarget& target,
+Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
                               const VmConfig& config, const StartOptions& options,
                               const Result<QemuCapabilities>& qemu) {
-  auto root = context.host();
-  if (!root) return tl::unexpected(root.error());
   if (!qemu) return tl::unexpected(qemu.error());
-  auto plan = plan_launch(config, *root, target.dirs, *qemu, kQemuBinary);
+  auto plan = plan_launch(config, host, target.dirs, *qemu, kQemuBinary);
   if (!plan) return tl::unexpected(plan.error());
-  auto tuning =
-      plan_tuning(config, *root, plan->host_cpu_amd, TuningOptions{options.allocate_hugepages});
+  auto tuning = plan_tuning(config, host.root(), plan->host_cpu_amd,
+                            TuningOptions{options.allocate_hugepages});
   if (!tuning) return tl::unexpected(tuning.error());
   auto command = build_qemu_argv(with_guest_topology(config, tuning->pin), *plan);
   if (!command) return fail(command.error(), "building the QEMU command line");
@@ -100,9 +96,11 @@ int run_start(const Context& context, const StartOptions& options) {
     bool missing = !std::filesystem::exists(target->paths.config_file, error);
     return report_failure(config.error(), missing ? missing_definition_hint(*target) : "");
   }
+  auto root = context.host();
+  if (!root) return report_failure(root.error());
   // Refuse a running VM before planning prints its notices; the lock taken
   // later stays the authority (two starts racing each other).
-  if (auto root = context.host(); root && root->is_live()) {
+  if (root->is_live()) {
     VmProbe probe = probe_vm(*root, RuntimeFiles::of(target->paths));
     if (probe.liveness == VmLiveness::kRunning) {
       return report_failure(
@@ -111,11 +109,13 @@ int run_start(const Context& context, const StartOptions& options) {
           already_running_hint(options.name));
     }
   }
-  // QEMU's probe, from the runtime cache when the binary is unchanged, serves
-  // both the preflight and the plan: probing is the costliest step of a start.
+  // One reading of the host and one probe of QEMU (from the runtime cache
+  // while QEMU is unchanged) serve both the preflight and the plan: probing
+  // is the costliest step of a start, and the host is the same for both.
+  HostReading host(*root);
   auto qemu = probe_qemu_cached(qemu_caps_cache_file(target->dirs), kQemuBinary);
-  if (int refused = run_preflight(context, *config, options, qemu); refused != 0) return refused;
-  auto request = prepare(context, *target, *config, options, qemu);
+  if (int refused = run_preflight(host, *config, options, qemu); refused != 0) return refused;
+  auto request = prepare(host, *target, *config, options, qemu);
   if (!request)
     return report_failure(
         request.error().with_context(fmt::format("cannot start '{}'", options.name)));

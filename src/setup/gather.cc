@@ -147,23 +147,24 @@ SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* w
   return vm;
 }
 
-Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
+Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& files,
                                         const SetupArgs& args) {
+  const HostRoot& root = host.root();
   SetupInputs inputs;
   SetupFacts& facts = inputs.facts;
   SetupRequest& request = inputs.request;
   facts.boot = detect_boot_setup(root);
 
-  auto state = read_system_state(root);
+  const auto& state = host.system_state();
   if (!state) return tl::unexpected(state.error());
   if (state->cpu_vendor == "GenuineIntel") facts.cpu = CpuVendor::kIntel;
   if (state->cpu_vendor == "AuthenticAMD") facts.cpu = CpuVendor::kAmd;
   facts.interrupt_remapping = remapping(*state);
   for (const auto& group : state->groups) facts.existing_groups.push_back(group.name);
 
-  PciDevices pci = scan_pci(root);
+  const PciDevices& pci = host.pci();
   for (const auto& fn : pci.functions) facts.pci.push_back(to_setup(fn));
-  auto cards = find_gpu_cards(pci, scan_iommu_groups(root));
+  auto cards = find_gpu_cards(pci, host.iommu_groups());
 
   for (const auto& gpu : args.gpus)
     if (auto added = add_card_functions(gpu, pci, cards, request.bind, inputs.warnings); !added)
@@ -243,9 +244,9 @@ Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
   return inputs;
 }
 
-Result<HostPlan> plan_host_setup(const HostRoot& root, const SetupArgs& args) {
-  TreeFileWriter files(root);
-  auto inputs = gather_setup_inputs(root, files, args);
+Result<HostPlan> plan_host_setup(const HostReading& host, const SetupArgs& args) {
+  TreeFileWriter files(host.root());
+  auto inputs = gather_setup_inputs(host, files, args);
   if (!inputs) return tl::unexpected(inputs.error());
   HostPlan plan = plan_setup(inputs->facts, inputs->request);
   plan.warnings.insert(plan.warnings.begin(), inputs->warnings.begin(), inputs->warnings.end());

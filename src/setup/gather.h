@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "host/host_root.h"
+#include "host/host_reading.h"
 #include "setup/file_writer.h"
 #include "setup/plan.h"
 #include "setup/request.h"
@@ -34,13 +34,13 @@ struct SetupInputs {
 };
 
 /// Reads the host and resolves the request. Fails when a named GPU does not exist.
-Result<SetupInputs> gather_setup_inputs(const HostRoot& root, FileWriter& files,
+Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& files,
                                         const SetupArgs& args);
 
 /// Reads the host and plans in one step: the answer to "what would `vfg setup`
 /// change here?" for readiness checks (see HostPlan::targets) and the CLI.
 /// The gathering warnings are put first in the plan's warnings.
-Result<HostPlan> plan_host_setup(const HostRoot& root, const SetupArgs& args);
+Result<HostPlan> plan_host_setup(const HostReading& host, const SetupArgs& args);
 
 /// What a VM needs from the host, from its definition. Block devices named by
 /// kernel name (not by-id / by-partuuid) get no rule and a warning in `warnings`.

@@ -119,10 +119,10 @@ Result<FirmwareFiles> resolve_firmware(const VmConfig& config, const HostRoot& r
 }
 
 Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& config,
-                                                           const HostRoot& root) {
+                                                           const HostReading& host) {
   std::vector<std::vector<std::string>> resolved;
   if (config.gpus.empty()) return resolved;
-  PciDevices devices = scan_pci(root);
+  const PciDevices& devices = host.pci();
   std::optional<std::vector<GpuCard>> cards;
   for (size_t i = 0; i < config.gpus.size(); ++i) {
     const GpuConfig& gpu = config.gpus[i];
@@ -141,7 +141,7 @@ Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& confi
       }
       // A card with its own PCIe switch (AMD Navi, Intel Arc) has its HDMI
       // audio on another bus behind that switch: the card, not the slot, decides.
-      if (!cards) cards = find_gpu_cards(devices, scan_iommu_groups(root));
+      if (!cards) cards = find_gpu_cards(devices, host.iommu_groups());
       for (const GpuCard& card : *cards) {
         if (!card.gpu.same_slot(*address)) continue;
         for (const auto& function : card.functions) {
@@ -170,17 +170,18 @@ Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, con
                                const std::string& qemu_binary) {
   auto qemu = probe_qemu(qemu_binary);
   if (!qemu) return tl::unexpected(qemu.error());
-  return plan_launch(config, root, dirs, *qemu, qemu_binary);
+  return plan_launch(config, HostReading(root), dirs, *qemu, qemu_binary);
 }
 
-Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
+Result<LaunchPlan> plan_launch(const VmConfig& config, const HostReading& host, const XdgDirs& dirs,
                                const QemuCapabilities& qemu, const std::string& qemu_binary) {
+  const HostRoot& root = host.root();
   LaunchPlan plan;
   plan.paths = VmPaths::make(dirs, config.name);
   plan.qemu = qemu;
   plan.qemu_binary = qemu_binary;
 
-  auto state = read_system_state(root);
+  const auto& state = host.system_state();
   if (!state) return fail(state.error(), "reading the host");
   plan.host_cpu_amd = state->cpu_vendor == "AuthenticAMD";
   bool kvm = kvm_runs_guests(*state);
@@ -209,7 +210,7 @@ Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, con
     plan.vars_copy = plan.paths.vars_file(firmware->vars_format).string();
   }
 
-  auto gpus = resolve_gpus(config, root);
+  auto gpus = resolve_gpus(config, host);
   if (!gpus) return tl::unexpected(gpus.error());
   plan.gpu_functions = std::move(*gpus);
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "host/host_root.h"
+#include "host/host_reading.h"
 #include "util/result.h"
 #include "util/xdg.h"
 #include "vm/launch_plan.h"
@@ -32,8 +32,9 @@ Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, con
                                const std::string& qemu_binary = "qemu-system-x86_64");
 
 /// The same with the QEMU binary already probed (`vfg start` keeps the probe
-/// across runs: it costs more than the rest of a start).
-Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
+/// across runs: it costs more than the rest of a start) and the host read
+/// through `host`, which `vfg start` shares with its readiness checks.
+Result<LaunchPlan> plan_launch(const VmConfig& config, const HostReading& host, const XdgDirs& dirs,
                                const QemuCapabilities& qemu, const std::string& qemu_binary);
 
 /// Creates what the VM keeps between runs before QEMU starts: its data

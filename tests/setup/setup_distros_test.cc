@@ -117,7 +117,7 @@ HostPlan plan_host(const TempDir& dir, const Distro& distro) {
   args.user = "alice";
   args.gpus = {distro.gpu};
   args.vms = {win11()};
-  auto inputs = gather_setup_inputs(root, writer, args);
+  auto inputs = gather_setup_inputs(HostReading(root), writer, args);
   EXPECT_TRUE(inputs) << inputs.error().message;
   if (!inputs) return {};
   EXPECT_EQ(inputs->facts.boot.bootloader, distro.bootloader) << distro.name;
