@@ -95,62 +95,66 @@ TEST_F(TuningCliTest, PinningThatDoesNotFitIsRefusedBeforeAnythingRuns) {
   EXPECT_FALSE(fs::exists(temp_ / "run/vfg/toolarge/qmp.sock"));
 }
 
-// Root only: reserves 2 MiB pages for the run and gives back exactly those.
-TEST_F(TuningCliTest, AllocatesHugepagesForTheRunAndReleasesThemAtStop) {
-  auto before = read_hugepage_pool(HostRoot(), 2 * kMiB);
-  if (::geteuid() != 0 || !before) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
-  struct Restore {
-    uint64_t total;
-    ~Restore() { (void)write_hugepage_total(HostRoot(), 2 * kMiB, total); }
-  } restore{before->total};
-  uint64_t pages = before->available() + 64;  // 128 MiB more than the pool can give
-  define("huge", fmt::format("size = \"{}M\"\nhugepages = \"2M\"\nprealloc = true", pages * 2),
-         "cores = 1\nthreads = 1\npin = \"off\"");
+// Root only: runs of a VM that asks for 64 pages of 2 MiB more than the pool
+// has free, with --allocate-hugepages; the pool gets its size back whatever happens.
+class HugepageRunTest : public TuningCliTest {
+ protected:
+  void SetUp() override {
+    TuningCliTest::SetUp();
+    before_ = read_hugepage_pool(HostRoot(), 2 * kMiB);
+    if (::geteuid() != 0 || !before_) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
+    pages_ = before_->available() + 64;  // also the 128 MiB the guest needs at least
+    define("huge", fmt::format("size = \"{}M\"\nhugepages = \"2M\"\nprealloc = true", pages_ * 2),
+           "cores = 1\nthreads = 1\npin = \"off\"");
+  }
+
+  void TearDown() override {
+    if (before_) (void)write_hugepage_total(HostRoot(), 2 * kMiB, before_->total);
+  }
+
+  [[nodiscard]] static HugepageCounts pool() {
+    return read_hugepage_pool(HostRoot(), 2 * kMiB).value_or(HugepageCounts{});
+  }
+
+  std::optional<HugepageCounts> before_;
+  uint64_t pages_ = 0;
+};
+
+TEST_F(HugepageRunTest, ReservesForTheRunAndReleasesAtStop) {
   VfgRun start = vfg({"start", "huge", "--allocate-hugepages"});
   ASSERT_EQ(start.exit_code, 0) << start.err;
-  auto during = read_hugepage_pool(HostRoot(), 2 * kMiB);
-  ASSERT_TRUE(during);
-  EXPECT_EQ(during->total, before->total + 64);
+  EXPECT_EQ(pool().total, before_->total + 64);
   // QEMU preallocated them all: none of ours is left free.
-  EXPECT_EQ(during->free, before->free - (pages - 64));
+  EXPECT_EQ(pool().free, before_->free - (pages_ - 64));
   VfgRun status = vfg({"status", "huge", "--json"});
   auto doc = nlohmann::json::parse(status.out);
   EXPECT_EQ(doc["tuning"]["hugepages"]["added"], 64);
   ASSERT_EQ(vfg({"stop", "huge", "--force"}).exit_code, 0);
-  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+  EXPECT_EQ(pool().total, before_->total);
 }
 
-// Root only: a supervisor killed with SIGKILL cannot release its pages; the
-// run's record keeps the count, and the next stop gives back exactly that.
-TEST_F(TuningCliTest, HugepagesOfAKilledSupervisorAreReleasedByTheNextStop) {
-  auto before = read_hugepage_pool(HostRoot(), 2 * kMiB);
-  if (::geteuid() != 0 || !before) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
-  struct Restore {
-    uint64_t total;
-    ~Restore() { (void)write_hugepage_total(HostRoot(), 2 * kMiB, total); }
-  } restore{before->total};
-  uint64_t pages = before->available() + 64;  // the guest needs 128 MiB at least
-  define("huge", fmt::format("size = \"{}M\"\nhugepages = \"2M\"\nprealloc = true", pages * 2),
-         "cores = 1\nthreads = 1\npin = \"off\"");
+// A supervisor killed with SIGKILL cannot release its pages; the run's record
+// keeps the count, and the next stop gives back exactly that.
+TEST_F(HugepageRunTest, AKilledSupervisorsPagesAreReleasedByTheNextStop) {
   VfgRun start = vfg({"start", "huge", "--allocate-hugepages"});
   ASSERT_EQ(start.exit_code, 0) << start.err;
   auto doc = nlohmann::json::parse(vfg({"status", "huge", "--json"}).out);
   auto supervisor = doc["supervisor_pid"].get<pid_t>();
   ASSERT_EQ(::kill(supervisor, SIGKILL), 0);
   ASSERT_TRUE(wait_for_pid_exit(supervisor, std::chrono::seconds(10)));
-  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total + 64);
+  EXPECT_EQ(pool().total, before_->total + 64);
 
   VfgRun stop = vfg({"stop", "huge", "--force"});
   ASSERT_EQ(stop.exit_code, 0) << stop.err;
   EXPECT_NE(stop.err.find("released the 64 hugepages of 2 MiB an earlier run had reserved"),
             std::string::npos)
       << stop.err;
-  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+  EXPECT_EQ(pool().total, before_->total);
   // Nothing is left to release twice.
   EXPECT_FALSE(fs::exists(temp_ / "run/vfg/huge/tuning.json"));
   VfgRun again = vfg({"start", "huge"});
   EXPECT_EQ(again.err.find("released"), std::string::npos) << again.err;
-  EXPECT_EQ(read_hugepage_pool(HostRoot(), 2 * kMiB)->total, before->total);
+  EXPECT_EQ(pool().total, before_->total);
   vfg({"stop", "huge", "--force"});
 }
 
