@@ -23,6 +23,12 @@ struct TuningState {
   std::optional<AppliedIsolation> isolation;
 };
 
+// tuning.json, rewritten as each step is applied: what `vfg status` shows and
+// what undo_abandoned_tuning gives back if the supervisor dies.
+Status write_record(const std::filesystem::path& record, const Json& doc) {
+  return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
+}
+
 }  // namespace
 
 Result<Tuning> plan_tuning(const VmConfig& config, const HostRoot& root, bool host_amd,
@@ -83,7 +89,7 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
            // here on leaves the next stop or start the count to give back.
            Json doc = {{"hugepages", reserved->to_json()}};
            doc["hugepages"]["pages"] = hugepages_needed(memory);
-           return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
+           return write_record(record, doc);
          }});
   }
   request.before_continue.push_back(
@@ -99,10 +105,7 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
            // Recorded at once: if the supervisor dies from here on, the next
            // start or stop finds what to give back here.
            if (state->hugepages) doc["hugepages"] = state->hugepages->to_json();
-           if (auto written =
-                   write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
-               !written)
-             return written;
+           if (auto written = write_record(record, doc); !written) return written;
          }
          HostRoot live;
          auto applied = apply_pin_plan(qmp, qemu_pid, tuning.pin, live);
@@ -115,7 +118,7 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
                    : Json{{"page_size", hugepage_bytes(tuning.memory.hugepages)}, {"added", 0}};
            doc["hugepages"]["pages"] = pages;
          }
-         return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
+         return write_record(record, doc);
        }});
   request.after_exit.push_back([state]() {
     // The reverse order of applying.
