@@ -13,6 +13,7 @@
 #include "host/cpu_topology.h"
 #include "host/hugepage_pool.h"
 #include "host/process_tasks.h"
+#include "support/hugepage_pool_lock.h"
 #include "support/run_vfg.h"
 #include "support/temp_dir.h"
 #include "util/process.h"
@@ -116,6 +117,7 @@ class HugepageRunTest : public TuningCliTest {
     return read_hugepage_pool(HostRoot(), 2 * kMiB).value_or(HugepageCounts{});
   }
 
+  testing::HugepagePoolLock pool_lock_;  // held from before SetUp to after TearDown
   std::optional<HugepageCounts> before_;
   uint64_t pages_ = 0;
 };

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/hugepage_pool_lock.h"
 #include "support/temp_dir.h"
 #include "util/strings.h"
 
@@ -82,6 +83,7 @@ TEST(Hugepages, AMissingPoolIsNamed) {
 // The real pool of this machine (root only: it writes nr_hugepages). Restores
 // the pool whatever happens.
 TEST(Hugepages, ReservesAndReleasesOnThisMachine) {
+  testing::HugepagePoolLock pool_lock;
   HostRoot live;
   auto before = read_hugepage_pool(live, 2 * kMiB);
   if (::geteuid() != 0 || !before) GTEST_SKIP() << "needs root and a 2 MiB hugepage pool";
