@@ -70,9 +70,7 @@ TEST(UsbWatchTest, ReportsTheHostportOfANewDevice) {
   auto status = child->wait_for(std::chrono::seconds(20));
   ASSERT_TRUE(status && *status) << "the watch did not stop after one device";
   EXPECT_EQ((*status)->code, 0);
-  EXPECT_EQ(out,
-            "hostbus=3,hostport=1.4  046d:c52b  Logitech USB Receiver  12M  "
-            "(-device usb-host,hostbus=3,hostport=1.4)\n");
+  EXPECT_EQ(out, "3-1.4  046d:c52b  Logitech USB Receiver  12M  (vfg new --usb 3-1.4)\n");
 }
 
 TEST(UsbWatchTest, TimesOutWithStatusOneWhenNothingIsPlugged) {

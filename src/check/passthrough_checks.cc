@@ -54,7 +54,7 @@ Finding check_function(const std::string& address, const PciFacts& pci,
   if (function == nullptr)
     return failure(id, address + " is not a PCI device on this host",
                    "no such address under /sys/bus/pci/devices",
-                   "pick the card's address from `vfg list` and update the definition");
+                   "pick the card's address from `vfg devices gpu` and update the definition");
   if (function->driver && function->driver->rfind("vfio", 0) == 0)
     return pass(id, describe(*function));
   bool planned = contains(setup.vfio_devices, address);
@@ -93,7 +93,7 @@ std::vector<Finding> check_groups(const std::vector<std::string>& passed, const 
                       join(blocking, ", ")),
           "every endpoint of a group must go to the VM (or have no driver): the kernel refuses "
           "the group otherwise",
-          "move the card to a slot with its own IOMMU group (see `vfg list`), or pass every "
+          "move the card to a slot with its own IOMMU group (see `vfg devices gpu`), or pass every "
           "device of the group to the VM"));
     } else if (!idle.empty()) {
       findings.push_back(

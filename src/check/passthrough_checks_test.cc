@@ -92,7 +92,7 @@ TEST(Passthrough, SharedChipsetGroupIsNotViable) {
             "xhci_hcd), 0000:03:00.1 (1022:43c8, bound to ahci), 0000:21:00.0 (8086:1539, bound "
             "to igb)");
   EXPECT_EQ(group->fix,
-            "move the card to a slot with its own IOMMU group (see `vfg list`), or "
+            "move the card to a slot with its own IOMMU group (see `vfg devices gpu`), or "
             "pass every device of the group to the VM");
 }
 

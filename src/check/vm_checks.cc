@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "check/host_checks.h"
+#include "check/input_path_check.h"
 #include "util/strings.h"
 #include "vm/hugepage_size.h"
 
@@ -302,6 +303,7 @@ std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts&
   append(check_vm_looking_glass(config, host.system, facts, setup));
   append(check_vm_disks(config, host.system, facts, setup));
   append(check_vm_inputs(config, host.system, facts));
+  findings.push_back(check_vm_input_path(config));
   append(check_vm_usb(config, host.system, facts, setup));
   return findings;
 }

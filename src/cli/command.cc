@@ -1,9 +1,16 @@
 #include "cli/command.h"
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "host/host_root_open.h"
 #include "util/diagnostics.h"
+#include "util/strings.h"
 
 namespace vfg::cli {
 
@@ -13,6 +20,31 @@ int report_failure(const Error& error, std::string_view hint) {
   report(Severity::kError, error.message, hint);
   return 2;
 }
+
+namespace {
+
+/// The subcommand word of the command line when it names no command, with
+/// the command it is closest to ("strat" → "start"), for the error.
+std::optional<std::pair<std::string, std::optional<std::string>>> mistyped_command(
+    std::span<const Command> commands, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view word = argv[i];
+    if (word == "--root") {
+      ++i;  // its value
+      continue;
+    }
+    if (word.empty() || word[0] == '-') continue;
+    std::vector<std::string> names;
+    for (const auto& command : commands) {
+      if (command.name == word) return std::nullopt;
+      names.emplace_back(command.name);
+    }
+    return std::make_pair(std::string(word), closest_match(word, names));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 int run(std::span<const Command> commands, int argc, char** argv) {
   Context context;
@@ -33,6 +65,14 @@ int run(std::span<const Command> commands, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    if (auto mistyped = mistyped_command(commands, argc, argv)) {
+      auto& [word, closest] = *mistyped;
+      report(Severity::kError, fmt::format("'{}' is not a vfg command", word),
+             closest
+                 ? fmt::format("did you mean 'vfg {}'? ('vfg --help' lists the commands)", *closest)
+                 : std::string("'vfg --help' lists the commands"));
+      return 2;
+    }
     report(Severity::kError, e.what(), "run 'vfg --help' for the list of commands and options");
     return 2;
   }

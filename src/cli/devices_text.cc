@@ -138,7 +138,9 @@ std::string speed_text(const std::string& speed) {
 }
 
 void render_usb(std::string& out, const Hardware& hw, const Styles& s) {
-  out += s.heading("USB") + "  " + s.dim("(QEMU: -device usb-host,hostbus=B,hostport=P)") + "\n";
+  // Ports are spelled as sysfs names them, which is what `vfg new --usb` and
+  // `[[usb]] port` take.
+  out += s.heading("USB") + "  " + s.dim("(by port: vfg new --usb BUS-PORT, [[usb]] port)") + "\n";
   if (hw.usb.devices.empty()) out += "  none found\n";
   for (const auto& d : hw.usb.devices) {
     if (d.is_root_hub()) {
@@ -153,7 +155,7 @@ void render_usb(std::string& out, const Hardware& hw, const Styles& s) {
       continue;
     }
     size_t depth = static_cast<size_t>(std::count(d.port.begin(), d.port.end(), '.'));
-    std::string label = fmt::format("hostbus={},hostport={}", d.bus, d.port);
+    std::string label = d.name;
     std::string extra = d.is_hub() ? "  [hub]" : "";
     std::vector<std::string> drivers;
     for (const auto& driver : d.interface_drivers)
@@ -171,7 +173,7 @@ void render_input(std::string& out, const Hardware& hw, const Styles& s) {
     std::string path = !d.by_id.empty()     ? d.by_id.front()
                        : !d.by_path.empty() ? d.by_path.front()
                                             : d.dev_path;
-    std::string where = d.usb_device ? " (USB " + *d.usb_device + ")" : "";
+    std::string where = d.usb_device ? " (USB port " + *d.usb_device + ")" : "";
     out += fmt::format("  {:<9} {}{}\n            {}\n", to_string(d.kind), d.name, where, path);
   }
 }
@@ -277,10 +279,8 @@ std::string render_devices_text(const Hardware& hardware, const DeviceSections& 
 }
 
 std::string render_usb_plug_text(const UsbDevice& device) {
-  return fmt::format(
-      "hostbus={},hostport={}  {}  {}  {}M  (-device usb-host,hostbus={},hostport={})\n",
-      device.bus, device.port, device.id_string(), device.display_name(),
-      device.speed.empty() ? "?" : device.speed, device.bus, device.port);
+  return fmt::format("{}  {}  {}  {}M  (vfg new --usb {})\n", device.name, device.id_string(),
+                     device.display_name(), device.speed.empty() ? "?" : device.speed, device.name);
 }
 
 }  // namespace vfg::cli

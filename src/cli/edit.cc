@@ -25,11 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The editor's command line: $EDITOR split into words (no shell), else the
-/// system's `editor`, else vi.
+/// The editor's command line: $VISUAL, else $EDITOR, split into words (no
+/// shell), else the system's `editor`, else vi. `vfg edit` always runs on a
+/// terminal the user sits at, which is what $VISUAL names the editor for.
 std::vector<std::string> editor_command() {
-  const char* editor = std::getenv("EDITOR");
-  if (editor != nullptr && !trim(editor).empty()) return split_whitespace(editor);
+  for (const char* variable : {"VISUAL", "EDITOR"}) {
+    const char* editor = std::getenv(variable);
+    if (editor != nullptr && !trim(editor).empty()) return split_whitespace(editor);
+  }
   if (find_program("editor")) return {"editor"};
   return {"vi"};
 }
@@ -42,7 +45,7 @@ Status run_editor(const fs::path& file) {
   options.stdout_mode = Stdio::kInherit;
   options.stderr_mode = Stdio::kInherit;
   auto child = spawn(options);
-  if (!child) return fail(child.error(), "cannot start the editor (set $EDITOR)");
+  if (!child) return fail(child.error(), "cannot start the editor (set $VISUAL or $EDITOR)");
   auto status = child->wait();
   if (!status) return tl::unexpected(status.error());
   if (!status->success()) return fail("the editor {}", status->describe());

@@ -1,5 +1,6 @@
 #include "cli/new.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -37,6 +38,9 @@ struct NewOptions {
   std::string disk = "128G";
   std::string gpu = "auto";
   std::vector<std::string> usb;
+  std::vector<std::string> input;
+  bool looking_glass = false;
+  bool reuse_disk = false;
   std::string memory;
   uint32_t cpus = 0;
   bool json = false;
@@ -82,6 +86,8 @@ Result<NewVmRequest> make_request(const NewOptions& options) {
   request.disk = options.disk;
   request.gpu = options.gpu;
   request.usb = options.usb;
+  request.input = options.input;
+  request.looking_glass = options.looking_glass;
   if (!options.memory.empty()) {
     auto size = parse_size(options.memory);
     if (!size || *size < 128 * kMiB || *size % kMiB != 0)
@@ -121,6 +127,31 @@ std::string copy_firmware_vars(const VmPaths& paths, bool secure_boot,
   return copy->string();
 }
 
+/// What to type next. A GPU VM needs the host set up (vfio-pci, IOMMU) and
+/// a reboot before its first start; `vfg setup` says when nothing is left to do.
+std::string next_steps(const std::string& name, bool gpu) {
+  std::string steps = "next:\n";
+  if (gpu) {
+    steps += fmt::format(
+        "  vfg setup {0}                # what the host needs for the GPU\n"
+        "  sudo vfg setup {0} --apply   # then reboot if it says so\n",
+        name);
+  }
+  steps += fmt::format("  vfg check {0}\n  vfg start {0}\n(change it with 'vfg edit {0}')\n", name);
+  return steps;
+}
+
+/// Files a removed VM of this name left in its data folder: a disk image,
+/// firmware variables, TPM state.
+std::vector<std::string> leftover_files(const VmPaths& paths) {
+  std::vector<std::string> left;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(paths.data_dir, error))
+    left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  return left;
+}
+
 int run_new(const Context& context, const NewOptions& options) {
   auto target = vm_target(options.name);
   if (!target) return report_failure(target.error());
@@ -134,14 +165,20 @@ int run_new(const Context& context, const NewOptions& options) {
   }
   auto request = make_request(options);
   if (!request) return report_failure(request.error());
+  if (auto left = leftover_files(paths); !left.empty() && !options.reuse_disk) {
+    return report_failure(
+        Error{fmt::format("'{}' still holds {} of an earlier VM named '{}'",
+                          paths.data_dir.string(), join(left, ", "), options.name)},
+        fmt::format("'vfg new {0} --reuse-disk ...' keeps them (the disk keeps its size and "
+                    "contents); 'vfg rm {0}' deletes them",
+                    options.name));
+  }
   auto root = context.host();
   if (!root) return report_failure(root.error());
 
-  HardwareParts parts;
-  parts.input = false;
-  Hardware hardware = scan_hardware(*root, parts);
-  NewVmHost host{hardware.gpus, hardware.disks, hardware.cpu, hardware.usb,
-                 read_memory_total(*root)};
+  Hardware hardware = scan_hardware(*root);
+  NewVmHost host{hardware.gpus, hardware.disks, hardware.cpu,
+                 hardware.usb,  hardware.input, read_memory_total(*root)};
   auto plan = plan_new_vm(*request, host, paths);
   if (!plan)
     return report_failure(plan.error().with_context(fmt::format("vfg new {}", options.name)));
@@ -153,7 +190,10 @@ int run_new(const Context& context, const NewOptions& options) {
   bool image_created = false;
   if (!plan->image_path.empty()) {
     if (fs::exists(plan->image_path, error)) {
-      plan->notes.push_back(fmt::format("kept the existing image {}", plan->image_path));
+      plan->warnings.push_back(fmt::format(
+          "--reuse-disk: kept the existing image {} with its own size and contents (--disk {} "
+          "was not applied)",
+          plan->image_path, options.disk));
     } else {
       auto made = run_command({"qemu-img", "create", "-q", "-f", "qcow2", plan->image_path,
                                std::to_string(plan->image_size)});
@@ -193,8 +233,7 @@ int run_new(const Context& context, const NewOptions& options) {
   fmt::print("wrote {}\n", paths.config_file.string());
   for (const auto& note : plan->notes) fmt::print("  {}\n", note);
   if (!vars.empty()) fmt::print("  firmware variables: {}\n", vars);
-  fmt::print("next: 'vfg check {0}', then 'vfg start {0}'; change it with 'vfg edit {0}'\n",
-             options.name);
+  fmt::print("{}", next_steps(options.name, plan->gpu.has_value()));
   return 0;
 }
 
@@ -218,6 +257,14 @@ void add_new_command(CLI::App& app, Context& context) {
                       "address");
   command->add_option("--usb", options->usb,
                       "USB devices to pass: ports (3-1.4.2) or vendor:product ids; repeatable");
+  command->add_option("--input", options->input,
+                      "Keyboards and mice to pass by evdev (/dev/input/by-id/...), or none; "
+                      "repeatable. Default for a GPU VM: the keyboard and mouse found");
+  command->add_flag("--looking-glass", options->looking_glass,
+                    "Show the guest in a Looking Glass window (its client also carries "
+                    "keyboard and mouse)");
+  command->add_flag("--reuse-disk", options->reuse_disk,
+                    "Keep the disk image and firmware variables a removed VM of this name left");
   command->add_option("--memory", options->memory,
                       "Guest RAM (default: half the host's, at most 32G, host keeps 4G)");
   command->add_option("--cpus", options->cpus,

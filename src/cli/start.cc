@@ -1,6 +1,7 @@
 #include "cli/start.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -9,6 +10,7 @@
 #include "check/render.h"
 #include "check/run_checks.h"
 #include "cli/check.h"
+#include "cli/start_guards.h"
 #include "cli/vm_target.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
@@ -108,6 +110,22 @@ int run_start(const Context& context, const StartOptions& options) {
                             options.name, probe.record->qemu_pid, probe.record->supervisor_pid)},
           already_running_hint(options.name));
     }
+  }
+  // A QEMU run by hand from the 'vfg args' script holds no lock of ours: its
+  // sockets would look stale and be cleared by the start below.
+  if (root->is_live()) {
+    if (auto free = refuse_foreign_qemu(*root, *config, target->paths); !free)
+      return report_failure(free.error());
+  }
+  if (!options.no_check) {
+    auto env = [](const char* name) -> std::optional<std::string> {
+      const char* value = std::getenv(name);
+      return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+    };
+    if (auto window =
+            refuse_window_without_session(*config, env("DISPLAY"), env("WAYLAND_DISPLAY"));
+        !window)
+      return report_failure(window.error());
   }
   // One reading of the host and one probe of QEMU (from the runtime cache
   // while QEMU is unchanged) serve both the preflight and the plan: probing

@@ -25,7 +25,8 @@ std::string human_line(const VmStatus& status) {
     return status.state == "starting" ? fmt::format("{}: starting", status.name)
                                       : fmt::format("{}: stopped", status.name);
   }
-  std::string line = fmt::format("{}: {}, pid {}", status.name, status.state, status.qemu_pid);
+  std::string line = fmt::format("{}: {}{}, pid {}", status.name, status.state,
+                                 status.degraded ? " (degraded)" : "", status.qemu_pid);
   if (status.uptime_seconds) line += ", up " + format_duration(*status.uptime_seconds);
   if (!status.accelerator.empty()) line += ", " + status.accelerator;
   if (!status.supervised) line += " (its supervisor is gone; 'vfg stop' still works)";
@@ -68,6 +69,9 @@ int run_status(const Context& context, const StatusOptions& options) {
     fmt::print("{}\n", human_line(status));
     if (status.tuning)
       for (const auto& line : describe_tuning_record(*status.tuning)) fmt::print("  {}\n", line);
+    for (const auto& problem : status.problems)
+      report(Severity::kWarning, fmt::format("{}: {}", status.name, problem));
+    if (!status.log.empty()) fmt::print("  log: {}\n", status.log);
     if (!status.note.empty())
       report(Severity::kNote, fmt::format("{}: {}", status.name, status.note));
   }

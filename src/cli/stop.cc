@@ -45,7 +45,10 @@ int run_stop(const Context& context, const StopOptions& options) {
                           {"was_running", outcome->how != StopOutcome::How::kNotRunning},
                           {"graceful", outcome->how == StopOutcome::How::kGuestShutdown},
                           {"seconds", outcome->seconds},
-                          {"timed_out", outcome->timed_out}};
+                          {"timed_out", outcome->timed_out},
+                          {"woke", outcome->woke},
+                          {"by_agent", outcome->by_agent},
+                          {"presses", outcome->presses}};
     doc["pid"] = outcome->qemu_pid > 0 ? nlohmann::json(outcome->qemu_pid) : nlohmann::json();
     doc["shutdown_reason"] = outcome->shutdown_reason.empty()
                                  ? nlohmann::json()

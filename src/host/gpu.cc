@@ -99,6 +99,7 @@ GpuCard build_card(const PciDevices& devices, const IommuGroups& groups, const P
   GpuCard card;
   card.gpu = gpu.address;
   card.boot_vga = gpu.boot_vga.value_or(false);
+  card.driver = gpu.driver;
   std::set<PciAddress> members;
   for (const PciFunction* mate : devices.slot(gpu.address))
     if (!mate->is_bridge()) members.insert(mate->address);
@@ -186,6 +187,25 @@ std::vector<GpuCard> find_gpu_cards(const PciDevices& devices, const IommuGroups
     cards.push_back(std::move(card));
   }
   return cards;
+}
+
+bool gpu_shows_output(const HostRoot& root, const PciAddress& gpu) {
+  std::string device = join_host_path("/sys/bus/pci/devices", gpu.to_string());
+  // A framebuffer console (efifb is not under the device; fbdev emulation of a DRM driver is).
+  if (!root.list_dir(join_host_path(device, "graphics")).empty()) return true;
+  std::string drm = join_host_path(device, "drm");
+  for (const auto& card : root.list_dir(drm)) {
+    if (card.rfind("card", 0) != 0) continue;
+    std::string card_dir = join_host_path(drm, card);
+    // Connectors are "cardN-HDMI-A-1", "cardN-DP-2", ... next to the card's attributes.
+    for (const auto& connector : root.list_dir(card_dir)) {
+      if (connector.rfind(card + "-", 0) != 0) continue;
+      if (root.read_attr(join_host_path(join_host_path(card_dir, connector), "status")) ==
+          "connected")
+        return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace vfg

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "host/host_root.h"
 #include "host/iommu.h"
 #include "host/pci.h"
 
@@ -52,7 +54,18 @@ struct GpuCard {
   std::vector<PciAddress> ids_shared_with;
   /// The firmware's boot display (`boot_vga`), which the host console uses.
   bool boot_vga = false;
+  /// The GPU function's bound driver ("vfio-pci", "amdgpu"), nullopt when none.
+  std::optional<std::string> driver;
+  /// A DRM connector of the card reports a connected output, or a
+  /// framebuffer console runs on it: the host is showing something there.
+  bool shows_output = false;
+
+  [[nodiscard]] bool on_vfio() const { return driver == "vfio-pci"; }
 };
+
+/// Whether `gpu` drives a display now: a DRM connector with status
+/// "connected" or a framebuffer device under the PCI function.
+bool gpu_shows_output(const HostRoot& root, const PciAddress& gpu);
 
 /// Finds every GPU and its card; IOMMU state decides the verdicts.
 std::vector<GpuCard> find_gpu_cards(const PciDevices& devices, const IommuGroups& groups);

@@ -1,9 +1,12 @@
 #include "run/stopper.h"
 
+#include <algorithm>
 #include <csignal>
+#include <filesystem>
 
 #include <poll.h>
 
+#include "run/guest_power.h"
 #include "run/pidfd.h"
 #include "run/qmp_client.h"
 #include "run/tuning/tuning.h"
@@ -82,7 +85,11 @@ std::string StopOutcome::describe() const {
     case How::kNotRunning:
       return "it was not running";
     case How::kGuestShutdown:
-      return fmt::format("the guest shut down (ACPI power button) in {:.1f} s", seconds);
+      return fmt::format("the guest shut down ({}{}) in {:.1f} s",
+                         by_agent      ? "guest agent"
+                         : presses > 1 ? fmt::format("ACPI power button, pressed {} times", presses)
+                                       : "ACPI power button",
+                         woke ? ", woken from sleep first" : "", seconds);
     case How::kQuit:
       return timed_out ? fmt::format(
                              "forced: the guest did not power off in time; QEMU quit "
@@ -128,18 +135,33 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
 
   if (!gone && !request.force) {
     auto timeout = request.timeout.value_or(std::chrono::seconds(record.stop_timeout_seconds));
+    auto interval = std::max(request.repress_interval, std::chrono::seconds(1));
     if (client == nullptr) {
       return fail("cannot reach the QMP socket of '{}' to shut the guest down: {}", name,
                   qmp.error().message);
     }
+    auto deadline = Clock::now() + timeout;
+    outcome.woke = wake_if_suspended(*client);
+    if (outcome.woke && request.on_progress)
+      request.on_progress(fmt::format("woke '{}' from sleep", name));
+    if (auto asked =
+            ask_guest_to_power_off(*client, request.paths, outcome.by_agent, outcome.presses);
+        !asked)
+      return fail(asked.error(), fmt::format("cannot shut down '{}'", name));
     if (request.on_progress) {
       request.on_progress(fmt::format(
-          "pressed the ACPI power button of '{}'; waiting up to {} s for the guest to power off",
+          "{} of '{}'; waiting up to {} s for the guest to power off",
+          outcome.by_agent ? "asked the guest agent to shut down" : "pressed the ACPI power button",
           name, timeout.count()));
     }
-    auto pressed = client->execute("system_powerdown", {}, 5s);
-    if (!pressed) return fail(pressed.error(), fmt::format("cannot shut down '{}'", name));
-    gone = wait_for_exit(pidfd.get(), client, Clock::now() + timeout, shutdown);
+    while (!gone && Clock::now() < deadline) {
+      gone =
+          wait_for_exit(pidfd.get(), client, std::min(deadline, Clock::now() + interval), shutdown);
+      if (gone || Clock::now() >= deadline || !client->connected()) break;
+      // Still running: the press came before the guest listened, or it went back to sleep.
+      if (wake_if_suspended(*client)) outcome.woke = true;
+      (void)ask_guest_to_power_off(*client, request.paths, outcome.by_agent, outcome.presses);
+    }
     outcome.timed_out = !gone;
   }
   if (!gone) {

@@ -1,5 +1,8 @@
-// Stopping a VM from outside its supervisor (`vfg stop`): ACPI power-down
-// over QMP, a grace period, then `quit`, then SIGKILL as the very last resort.
+// Stopping a VM from outside its supervisor (`vfg stop`): a sleeping guest is
+// woken first, then asked to power off (by its guest agent when one answers,
+// else the ACPI power button, pressed again at an interval since a press the
+// guest is not yet listening for is lost), a grace period, then `quit`, then
+// SIGKILL as the very last resort.
 // It returns only once QEMU is gone and the runtime directory is clean.
 #pragma once
 
@@ -21,6 +24,8 @@ struct StopRequest {
   std::optional<std::chrono::seconds> timeout;
   /// Skip the power-down: `quit` at once.
   bool force = false;
+  /// How long after a press the power button is pressed again.
+  std::chrono::seconds repress_interval{15};
   /// Told about each step as it begins ("waiting up to 60 s for the guest ...").
   std::function<void(const std::string&)> on_progress;
 };
@@ -41,6 +46,12 @@ struct StopOutcome {
   std::string shutdown_reason;
   /// True when the grace period ran out (not set with --force).
   bool timed_out = false;
+  /// The guest was asleep (S3) and was woken first.
+  bool woke = false;
+  /// The guest agent took the shutdown request.
+  bool by_agent = false;
+  /// Times the ACPI power button was pressed.
+  int presses = 0;
   /// Stale state of a crashed run was cleared.
   bool cleared_stale = false;
   /// What was undone for a run whose supervisor had died (host isolation).

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "host/process_info.h"
+#include "run/guest_power.h"
 #include "run/tuning/tuning.h"
 #include "util/file_io.h"
+#include "util/poll_wait.h"
 #include "util/strings.h"
 #include "util/unix_socket.h"
 
@@ -202,6 +204,11 @@ Result<LaunchInfo> Supervisor::launch() {
   if (auto stat = read_process_stat(live, qemu_.pid())) record.qemu_start_ticks = stat->start_ticks;
   record.accelerator = request_.accelerator;
   record.stop_timeout_seconds = request_.stop_timeout.count();
+  if (swtpm_) {
+    record.swtpm_pid = swtpm_->pid();
+    if (auto stat = read_process_stat(live, swtpm_->pid()))
+      record.swtpm_start_ticks = stat->start_ticks;
+  }
   record.argv = argv_;
   if (auto written = write_record(files_, record); !written)
     return tl::unexpected(launch_failure(written.error().message));
@@ -271,7 +278,14 @@ void Supervisor::escalate() {
           "shutting down '{}': ACPI power button pressed, waiting up to {} s for the guest "
           "(interrupt again to force)",
           request_.paths.name, request_.stop_timeout.count()));
-      if (!have_qmp || !qmp_->execute("system_powerdown", {}, kCommandTimeout)) qemu_.kill(SIGTERM);
+      if (have_qmp) {
+        bool by_agent = false;
+        int presses = 0;
+        if (wake_if_suspended(*qmp_)) progress("woke the guest from sleep first");
+        have_qmp =
+            static_cast<bool>(ask_guest_to_power_off(*qmp_, request_.paths, by_agent, presses));
+      }
+      if (!have_qmp) qemu_.kill(SIGTERM);
       arm_timer(request_.stop_timeout);
       break;
     case Phase::kPoweringDown:
@@ -291,17 +305,42 @@ void Supervisor::escalate() {
   }
 }
 
+void Supervisor::note_tpm_lost() {
+  tpm_lost_ = true;
+  // swtpm also ends (--terminate) when QEMU closes its connection on the way
+  // out: that is no loss.
+  if (wait_readable(qemu_.pidfd(), std::chrono::seconds(1))) return;
+  append_to_log(fmt::format(
+      "vfg: swtpm (pid {}) exited while the VM runs: the guest has lost its TPM (degraded; "
+      "BitLocker and Windows Hello fail until the VM is stopped and started again)",
+      swtpm_->pid()));
+  if (on_progress) on_progress(fmt::format("'{}' lost its TPM: swtpm exited", request_.paths.name));
+}
+
+void Supervisor::append_to_log(const std::string& line) const {
+  int log = ::open(files_.log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (log < 0) return;
+  std::string text = line + "\n";
+  ssize_t ignored = ::write(log, text.data(), text.size());
+  (void)ignored;
+  ::close(log);
+}
+
 void Supervisor::note_event(const QmpEvent& event) {
   if (event.name == "SHUTDOWN") shutdown_ = event;
 }
 
 VmExit Supervisor::supervise() {
   while (true) {
-    pollfd fds[4];
+    pollfd fds[5];
     nfds_t count = 0;
     fds[count++] = {qemu_.pidfd(), POLLIN, 0};
     fds[count++] = {signals_.get(), POLLIN, 0};
-    int qmp_index = -1, timer_index = -1;
+    int qmp_index = -1, timer_index = -1, swtpm_index = -1;
+    if (swtpm_ && !tpm_lost_) {
+      swtpm_index = static_cast<int>(count);
+      fds[count++] = {swtpm_->pidfd(), POLLIN, 0};
+    }
     if (qmp_ && qmp_->connected()) {
       qmp_index = static_cast<int>(count);
       fds[count++] = {qmp_->fd(), POLLIN, 0};
@@ -328,6 +367,7 @@ VmExit Supervisor::supervise() {
       while (::read(signals_.get(), &info, sizeof info) == static_cast<ssize_t>(sizeof info))
         escalate();
     }
+    if (swtpm_index >= 0 && fds[swtpm_index].revents != 0) note_tpm_lost();
     if (timer_index >= 0 && fds[timer_index].revents != 0) {
       uint64_t expirations = 0;
       if (::read(timer_.get(), &expirations, sizeof expirations) > 0) escalate();
@@ -367,13 +407,7 @@ VmExit Supervisor::supervise() {
   }
   cleanup();
   // Leave the verdict beside QEMU's own output for a later post-mortem.
-  int log = ::open(files_.log.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (log >= 0) {
-    std::string line = fmt::format("vfg: {}\n", exit.description);
-    ssize_t ignored = ::write(log, line.data(), line.size());
-    (void)ignored;
-    ::close(log);
-  }
+  append_to_log("vfg: " + exit.description);
   return exit;
 }
 

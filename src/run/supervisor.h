@@ -69,6 +69,10 @@ class Supervisor {
   void escalate();
   void arm_timer(std::chrono::seconds after);
   void note_event(const QmpEvent& event);
+  /// swtpm exited: logs it unless QEMU is exiting too.
+  void note_tpm_lost();
+  /// Appends one line to the log beside QEMU's output.
+  void append_to_log(const std::string& line) const;
   void cleanup();
 
   LaunchRequest request_;
@@ -84,6 +88,7 @@ class Supervisor {
   Phase phase_ = Phase::kRunning;
   std::optional<QmpEvent> shutdown_;
   bool cleaned_ = false;
+  bool tpm_lost_ = false;
 };
 
 }  // namespace vfg

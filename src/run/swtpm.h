@@ -49,6 +49,8 @@ class Swtpm {
   ~Swtpm() { stop(); }
 
   [[nodiscard]] pid_t pid() const { return child_.pid(); }
+  /// Readable once swtpm has exited (for the supervisor's poll).
+  [[nodiscard]] int pidfd() const { return child_.pidfd(); }
   /// SIGTERM (swtpm saves its state and exits), SIGKILL if it lingers, then
   /// the socket file is removed. Safe to call more than once.
   void stop();

@@ -54,6 +54,8 @@ Status write_record(const RuntimeFiles& files, const VmRecord& record) {
               {"accelerator", record.accelerator},
               {"stop_timeout_seconds", record.stop_timeout_seconds},
               {"foreground", record.foreground},
+              {"swtpm_pid", record.swtpm_pid},
+              {"swtpm_start_ticks", record.swtpm_start_ticks},
               {"argv", record.argv}};
   if (auto written =
           write_file_atomic(files.record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
@@ -83,6 +85,8 @@ Result<std::optional<VmRecord>> read_record(const RuntimeFiles& files) {
     record.accelerator = doc.value("accelerator", "");
     record.stop_timeout_seconds = doc.value("stop_timeout_seconds", int64_t{60});
     record.foreground = doc.value("foreground", false);
+    record.swtpm_pid = doc.value("swtpm_pid", 0);
+    record.swtpm_start_ticks = doc.value("swtpm_start_ticks", uint64_t{0});
     record.argv = doc.value("argv", std::vector<std::string>{});
   } catch (const json::exception& e) {
     return fail("'{}' is not a valid state record: {}", files.record.string(), e.what());

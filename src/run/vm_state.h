@@ -52,6 +52,9 @@ struct VmRecord {
   /// The ACPI shutdown grace period `vfg stop` uses by default.
   int64_t stop_timeout_seconds = 60;
   bool foreground = false;
+  /// The VM's TPM emulator (0 without a TPM); the VM is degraded once it is gone.
+  pid_t swtpm_pid = 0;
+  uint64_t swtpm_start_ticks = 0;
   std::vector<std::string> argv;
 };
 

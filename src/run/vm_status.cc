@@ -22,6 +22,9 @@ json VmStatus::to_json() const {
   doc["uptime_seconds"] = uptime_seconds ? json(*uptime_seconds) : json(nullptr);
   doc["accelerator"] = accelerator.empty() ? json(nullptr) : json(accelerator);
   if (!note.empty()) doc["note"] = note;
+  doc["degraded"] = degraded;
+  if (!problems.empty()) doc["problems"] = problems;
+  if (!log.empty()) doc["log"] = log;
   if (tuning) doc["tuning"] = *tuning;
   return doc;
 }
@@ -56,7 +59,16 @@ VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths) {
   status.uptime_seconds = process_run_time(root, record.qemu_pid);
   status.accelerator = record.accelerator;
   status.state = "running";
+  status.log = files.log.string();
   status.tuning = read_tuning_record(paths);
+  if (record.swtpm_pid > 0 &&
+      !same_process_alive(root, record.swtpm_pid, record.swtpm_start_ticks)) {
+    status.degraded = true;
+    status.problems.push_back(fmt::format(
+        "its TPM is gone: swtpm (pid {}) exited, so BitLocker and Windows Hello fail; stop and "
+        "start the VM to get it back (swtpm's messages: {})",
+        record.swtpm_pid, (paths.runtime_dir / "swtpm.log").string()));
+  }
   // QMP serves one client at a time; a short timeout keeps status snappy
   // while another client (a `vfg stop`, the user's tool) holds it.
   auto qmp = QmpClient::connect(files.qmp_socket, std::chrono::seconds(2));

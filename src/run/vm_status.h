@@ -29,6 +29,12 @@ struct VmStatus {
   std::string accelerator;
   /// Anything odd: QMP unreachable, state left by a crashed run.
   std::string note;
+  /// Runs without something the VM was started with (its TPM emulator died).
+  bool degraded = false;
+  /// What is missing, for humans, when degraded.
+  std::vector<std::string> problems;
+  /// The supervisor's log (QEMU's output and vfg's own lines), when the VM runs.
+  std::string log;
   /// The tuning applied at start (pinning, hugepages, isolation; tuning.json).
   std::optional<nlohmann::json> tuning;
 

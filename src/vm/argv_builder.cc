@@ -46,6 +46,8 @@ std::string machine_option(ArgvContext& context) {
     // Secure Boot builds keep their variables in SMM-protected flash.
     if (plan.firmware->requires_smm) machine += ",smm=on";
   }
+  if (!effective_hpet(context.config)) machine += ",hpet=off";
+  if (!context.config.platform.dump_guest_core) machine += ",dump-guest-core=off";
   return machine;
 }
 
@@ -80,6 +82,32 @@ void add_tpm(ArgvContext& context) {
                                       qemu_opts_escape(context.plan.paths.tpm_socket.string())));
   context.add("-tpmdev", "emulator,id=tpm0,chardev=chrtpm");
   context.add_json("-device", Json{{"driver", "tpm-crb"}, {"tpmdev", "tpm0"}});
+}
+
+/// Timer and power-state properties of the chipset's devices.
+void add_platform(ArgvContext& context) {
+  const VmConfig& config = context.config;
+  // Only KVM's in-kernel PIT has a lost tick policy; TCG's PIT has none.
+  PlatformConfig::LostTicks lost_ticks = effective_pit_lost_ticks(config);
+  if (context.plan.kvm && lost_ticks != PlatformConfig::LostTicks::kQemu) {
+    context.add("-global",
+                fmt::format("kvm-pit.lost_tick_policy={}",
+                            lost_ticks == PlatformConfig::LostTicks::kDelay ? "delay" : "discard"));
+  }
+  if (!effective_s3(config)) context.add("-global", "ICH9-LPC.disable_s3=1");
+  if (!effective_s4(config)) context.add("-global", "ICH9-LPC.disable_s4=1");
+  if (config.platform.guest_agent) {
+    context.add("-chardev",
+                fmt::format("socket,id=qga0,path={},server=on,wait=off",
+                            qemu_opts_escape(context.plan.paths.agent_socket.string())));
+    context.add_json("-device", Json{{"driver", "virtio-serial-pci"},
+                                     {"id", "agent-serial"},
+                                     {"bus", context.root_port()}});
+    context.add_json("-device", Json{{"driver", "virtserialport"},
+                                     {"bus", "agent-serial.0"},
+                                     {"chardev", "qga0"},
+                                     {"name", "org.qemu.guest_agent.0"}});
+  }
 }
 
 void add_control(ArgvContext& context) {
@@ -129,6 +157,7 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
   add_audio(context);
   add_looking_glass(context);
   if (config.tpm) add_tpm(context);
+  add_platform(context);
   add_control(context);
   for (const auto& arg : config.extra_args) context.flag(arg);
 
@@ -155,7 +184,8 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
       "-overcommit",
       config.memory.lock ? "mem-lock=on" : "mem-lock=off",
       "-rtc",
-      effective_rtc_localtime(config) ? "base=localtime" : "base=utc",
+      fmt::format("base={}{}", effective_rtc_localtime(config) ? "localtime" : "utc",
+                  effective_rtc_driftfix(config) ? ",driftfix=slew" : ""),
   };
   if (plan.firmware && plan.firmware->requires_smm) {
     head.insert(head.end(), {"-global", "driver=cfi.pflash01,property=secure,value=on"});

@@ -238,7 +238,9 @@ TEST(ArgvBuilder, LinuxGuestsGetASerialLogAndUtcClock) {
   ASSERT_TRUE(command) << command.error().message;
   const auto& argv = command->argv;
   EXPECT_EQ(value_of(argv, "-rtc"), "base=utc");
-  EXPECT_EQ(value_of(argv, "-machine"), "q35,memory-backend=ram0");
+  // QEMU's timers and sleep states stay; only the core dump leaves guest RAM out.
+  EXPECT_EQ(value_of(argv, "-machine"), "q35,memory-backend=ram0,dump-guest-core=off");
+  EXPECT_EQ(value_of(argv, "-global"), "ICH9-LPC.noreboot=on");
   EXPECT_EQ(value_of(argv, "-m"), "256M");
   EXPECT_EQ(value_of(argv, "-chardev"), "file,id=serial0,path=/run/user/1000/vfg/vm/serial.log");
   EXPECT_EQ(value_of(argv, "-serial"), "chardev:serial0");
@@ -251,6 +253,50 @@ TEST(ArgvBuilder, LinuxGuestsGetASerialLogAndUtcClock) {
   ASSERT_GE(argv.size(), 2u);
   EXPECT_EQ(argv[argv.size() - 2], "-global");
   EXPECT_EQ(argv.back(), "ICH9-LPC.noreboot=on");
+}
+
+TEST(ArgvBuilder, WindowsGuestsGetTheTimingAndPowerDefaultsAndKeysOverrideThem) {
+  VmConfig config;
+  config.name = "win";
+  config.audio.enabled = false;
+  LaunchPlan plan = guide_host_plan("win");
+  auto command = build_qemu_argv(config, plan);
+  ASSERT_TRUE(command) << command.error().message;
+  const auto& argv = command->argv;
+  EXPECT_EQ(value_of(argv, "-rtc"), "base=localtime,driftfix=slew");
+  EXPECT_NE(value_of(argv, "-machine").find(",hpet=off,dump-guest-core=off"), std::string::npos);
+  EXPECT_EQ(value_of(argv, "-global", "kvm-pit"), "kvm-pit.lost_tick_policy=delay");
+  EXPECT_EQ(value_of(argv, "-global", "disable_s3"), "ICH9-LPC.disable_s3=1");
+  EXPECT_EQ(value_of(argv, "-global", "disable_s4"), "ICH9-LPC.disable_s4=1");
+  EXPECT_EQ(value_of(argv, "-device", "virtserialport"), "");
+
+  // TCG has no in-kernel PIT to set a policy on.
+  plan.kvm = false;
+  command = build_qemu_argv(config, plan);
+  ASSERT_TRUE(command);
+  EXPECT_EQ(value_of(command->argv, "-global", "kvm-pit"), "");
+
+  plan.kvm = true;
+  config.platform.rtc_driftfix = false;
+  config.platform.pit_lost_ticks = PlatformConfig::LostTicks::kDiscard;
+  config.platform.hpet = true;
+  config.platform.s3 = true;
+  config.platform.dump_guest_core = true;
+  config.platform.guest_agent = true;
+  command = build_qemu_argv(config, plan);
+  ASSERT_TRUE(command);
+  const auto& changed = command->argv;
+  EXPECT_EQ(value_of(changed, "-rtc"), "base=localtime");
+  EXPECT_EQ(value_of(changed, "-machine").find("hpet"), std::string::npos);
+  EXPECT_EQ(value_of(changed, "-machine").find("dump-guest-core"), std::string::npos);
+  EXPECT_EQ(value_of(changed, "-global", "kvm-pit"), "kvm-pit.lost_tick_policy=discard");
+  EXPECT_EQ(value_of(changed, "-global", "disable_s3"), "");
+  EXPECT_EQ(value_of(changed, "-global", "disable_s4"), "ICH9-LPC.disable_s4=1");
+  EXPECT_EQ(value_of(changed, "-chardev", "qga0"),
+            "socket,id=qga0,path=/run/user/1000/vfg/win/qga.sock,server=on,wait=off");
+  EXPECT_EQ(value_of(changed, "-device", "virtserialport"),
+            R"({"driver":"virtserialport","bus":"agent-serial.0","chardev":"qga0",)"
+            R"("name":"org.qemu.guest_agent.0"})");
 }
 
 TEST(ArgvBuilder, RefusesAnUnresolvedPlan) {

@@ -11,7 +11,8 @@ namespace vfg {
 /// variables copy QEMU needs, then `exec qemu-system-x86_64 \` with one option
 /// (and its value) per line, every word quoted for the shell. The script runs
 /// the VM on its own, so it leaves out -S: `vfg start` pauses QEMU only to
-/// check and tune the VM before it continues it.
+/// check and tune the VM before it continues it. A VM with a TPM gets swtpm
+/// started first and stopped when QEMU ends (QEMU then runs without exec).
 std::string render_shell_script(const std::string& vm_name, const LaunchPlan& plan,
                                 const QemuCommand& command);
 

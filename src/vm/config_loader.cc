@@ -35,6 +35,7 @@ const std::vector<std::pair<std::string, std::string>>& schema_keys() {
     collect_keys(all, "network", read_network);
     collect_keys(all, "looking_glass", read_looking_glass);
     collect_keys(all, "display", read_display);
+    collect_keys(all, "platform", read_platform);
     collect_keys(all, "boot", read_boot);
     collect_keys(all, "[[disk]]", read_disk);
     collect_keys(all, "[[gpu]]", read_gpu);
@@ -125,6 +126,7 @@ void read_top(ConfigDiagnostics& diagnostics, TableReader& top, VmConfig& config
   read_section(diagnostics, top, "network", config.network, read_network);
   read_section(diagnostics, top, "looking_glass", config.looking_glass, read_looking_glass);
   read_section(diagnostics, top, "display", config.display, read_display);
+  read_section(diagnostics, top, "platform", config.platform, read_platform);
   read_section(diagnostics, top, "boot", config.boot, read_boot);
 }
 

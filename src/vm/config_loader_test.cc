@@ -398,6 +398,33 @@ TEST(ConfigLoader, ReportsBootAndDisplayErrors) {
             "vm.toml:2:8: error: key 'display.type': 'vnc' is not one of none, std, spice\n");
 }
 
+TEST(ConfigLoader, ReadsThePlatformTableWithPerOsDefaults) {
+  ConfigParse windows_guest = parse_vm_config("", "vm.toml", "vm");
+  EXPECT_TRUE(effective_rtc_driftfix(windows_guest.config));
+  EXPECT_FALSE(effective_hpet(windows_guest.config));
+  EXPECT_FALSE(effective_s3(windows_guest.config));
+  EXPECT_FALSE(effective_s4(windows_guest.config));
+  EXPECT_EQ(effective_pit_lost_ticks(windows_guest.config), PlatformConfig::LostTicks::kDelay);
+  ConfigParse linux_guest = parse_vm_config("os = \"linux\"\n", "vm.toml", "vm");
+  EXPECT_FALSE(effective_rtc_driftfix(linux_guest.config));
+  EXPECT_TRUE(effective_hpet(linux_guest.config));
+  EXPECT_TRUE(effective_s3(linux_guest.config));
+  EXPECT_EQ(effective_pit_lost_ticks(linux_guest.config), PlatformConfig::LostTicks::kQemu);
+  ConfigParse set = parse_vm_config(
+      "[platform]\nrtc_driftfix = false\npit_lost_ticks = \"discard\"\nhpet = true\ns3 = true\n"
+      "s4 = true\ndump_guest_core = true\nguest_agent = true\n",
+      "vm.toml", "vm");
+  EXPECT_EQ(set.diagnostics.render(), "");
+  EXPECT_FALSE(effective_rtc_driftfix(set.config));
+  EXPECT_EQ(effective_pit_lost_ticks(set.config), PlatformConfig::LostTicks::kDiscard);
+  EXPECT_TRUE(effective_hpet(set.config));
+  EXPECT_TRUE(effective_s3(set.config) && effective_s4(set.config));
+  EXPECT_TRUE(set.config.platform.dump_guest_core && set.config.platform.guest_agent);
+  EXPECT_EQ(problems("[platform]\npit_lost_ticks = \"slew\"\n"),
+            "vm.toml:2:18: error: key 'platform.pit_lost_ticks': 'slew' is not one of auto, delay, "
+            "discard, qemu\n");
+}
+
 TEST(ConfigLoader, LoadingAFileFailsWithEveryErrorAndTheCount) {
   testing::TempDir dir;
   auto file = dir.write("win.toml", "acel = 1\n[cpu]\ncores = 0\n");

@@ -1,4 +1,5 @@
-// Readers of the machine-wide sections: memory, cpu, firmware, audio, display, boot.
+// Readers of the machine-wide sections: memory, cpu, firmware, audio, display,
+// platform, boot.
 #include "vm/config_sections.h"
 
 #include <fmt/format.h>
@@ -89,6 +90,20 @@ void read_display(TableReader& table, DisplayConfig& display) {
                    {"std", DisplayConfig::Type::kStd},
                    {"spice", DisplayConfig::Type::kSpice}});
   table.read_path("spice_socket", display.spice_socket);
+}
+
+void read_platform(TableReader& table, PlatformConfig& platform) {
+  table.read_bool("rtc_driftfix", platform.rtc_driftfix);
+  table.read_enum("pit_lost_ticks", platform.pit_lost_ticks,
+                  {{"auto", PlatformConfig::LostTicks::kAuto},
+                   {"delay", PlatformConfig::LostTicks::kDelay},
+                   {"discard", PlatformConfig::LostTicks::kDiscard},
+                   {"qemu", PlatformConfig::LostTicks::kQemu}});
+  table.read_bool("hpet", platform.hpet);
+  table.read_bool("s3", platform.s3);
+  table.read_bool("s4", platform.s4);
+  table.read_bool("dump_guest_core", platform.dump_guest_core);
+  table.read_bool("guest_agent", platform.guest_agent);
 }
 
 void read_boot(TableReader& table, KernelBootConfig& boot) {

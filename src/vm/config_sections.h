@@ -12,6 +12,7 @@ void read_cpu(TableReader& table, CpuConfig& cpu);
 void read_firmware(TableReader& table, FirmwareConfig& firmware);
 void read_audio(TableReader& table, AudioConfig& audio);
 void read_display(TableReader& table, DisplayConfig& display);
+void read_platform(TableReader& table, PlatformConfig& platform);
 void read_boot(TableReader& table, KernelBootConfig& boot);
 void read_disk(TableReader& table, DiskConfig& disk);
 void read_gpu(TableReader& table, GpuConfig& gpu);

@@ -130,7 +130,7 @@ Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& confi
     if (!address || devices.find(*address) == nullptr) {
       return fail(
           "gpu[{}]: there is no PCI device {} on this host; list the cards with 'vfg "
-          "check' or 'lspci -D'",
+          "devices gpu'",
           i, gpu.address);
     }
     std::vector<std::string> functions{address->to_string()};

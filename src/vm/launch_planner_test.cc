@@ -145,7 +145,7 @@ TEST(LaunchPlanner, ResolvesEveryFunctionOfTheCard) {
   config.gpus[0].address = "0000:0b:00.0";
   EXPECT_EQ(plan_launch(config, root, dirs_in(temp)).error().message,
             "gpu[0]: there is no PCI device 0000:0b:00.0 on this host; list the cards with 'vfg "
-            "check' or 'lspci -D'");
+            "devices gpu'");
   config.gpus.clear();
   config.accel = Accel::kKvm;
   EXPECT_EQ(plan_launch(config, root, dirs_in(temp)).error().message,

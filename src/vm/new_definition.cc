@@ -203,7 +203,19 @@ struct UsbChoice {
   std::string comment;
 };
 
-Result<UsbChoice> choose_usb(const std::string& text, const UsbDevices& usb) {
+/// A USB port as `vfg devices usb` may show it ("hostbus=1,hostport=3.1",
+/// "USB 1-3.1") in the one spelling definitions use: "1-3.1".
+std::string usb_port_spelling(std::string text) {
+  if (text.rfind("USB ", 0) == 0) text = text.substr(4);
+  constexpr std::string_view kBus = "hostbus=", kPort = ",hostport=";
+  size_t port = text.find(kPort);
+  if (text.rfind(kBus, 0) == 0 && port != std::string::npos)
+    return text.substr(kBus.size(), port - kBus.size()) + "-" + text.substr(port + kPort.size());
+  return text;
+}
+
+Result<UsbChoice> choose_usb(const std::string& given, const UsbDevices& usb) {
+  std::string text = usb_port_spelling(given);
   UsbHostConfig parsed;
   if (parse_usb_id(text, parsed)) {
     for (const auto& device : usb.devices) {
@@ -228,6 +240,129 @@ Result<UsbChoice> choose_usb(const std::string& text, const UsbDevices& usb) {
               text, ports.empty() ? "none" : join(ports, ", "));
 }
 
+/// Notes on the card `--gpu auto` took and the ones it left, with the flag
+/// that takes another.
+void explain_gpu_pick(const GpuCard* card, const std::vector<GpuCard>& cards, NewVmPlan& plan) {
+  bool screens_only = std::any_of(cards.begin(), cards.end(), [&](const GpuCard& other) {
+    return other.kind == GpuKind::kDiscrete && other.verdict == GpuVerdict::kPassable;
+  });
+  if (card == nullptr && screens_only) {
+    plan.warnings.emplace_back(
+        "no GPU was taken: each passable card shows the host's own screen, which 'vfg setup "
+        "--apply' would take away; the VM gets an emulated display instead (the notes name the "
+        "'--gpu' that takes a card anyway)");
+  } else if (card == nullptr) {
+    plan.warnings.push_back(
+        fmt::format("no GPU can be passed through, so the VM gets an emulated display instead; {}",
+                    describe_cards(cards)));
+  } else {
+    plan.notes.push_back(
+        fmt::format("GPU: took {} ({}{})", card->gpu.to_string(),
+                    card->on_vfio() ? "already on vfio-pci" : "a passable discrete card",
+                    card->boot_vga ? "" : ", the host does not boot from it"));
+  }
+  for (const auto& other : cards) {
+    if (&other == card || other.kind != GpuKind::kDiscrete) continue;
+    std::string why = host_display_reason(other, cards);
+    if (why.empty() && other.verdict != GpuVerdict::kPassable) why = verdict_reason(other);
+    if (why.empty()) why = card != nullptr && card->on_vfio() ? "not on vfio-pci" : "a later card";
+    plan.notes.push_back(fmt::format("GPU: left {} ({}); '--gpu {}' takes it instead",
+                                     other.gpu.to_string(), why, other.gpu.to_string()));
+  }
+}
+
+/// The first evdev node of `kind` with a stable by-id name, or nullptr.
+const InputDevice* first_input(const std::vector<InputDevice>& devices, InputKind kind) {
+  for (const auto& device : devices)
+    if (device.kind == kind && !device.by_id.empty()) return &device;
+  return nullptr;
+}
+
+std::string input_section(const std::string& evdev, std::string_view comment, bool grab_all) {
+  return fmt::format("\n# {}\n[[input]]\nevdev = {}\n{}", comment, toml_string(evdev),
+                     grab_all ? "grab_all = true       # the toggle switches every device\n" : "");
+}
+
+/// How the user types and points in a GPU VM: evdev devices asked for or
+/// found, else USB devices or the Looking Glass client. Renders the
+/// [[input]] tables.
+Result<std::string> choose_inputs(const NewVmRequest& request, const NewVmHost& host, bool gpu_vm,
+                                  NewVmPlan& plan) {
+  bool none = request.input.size() == 1 && request.input.front() == "none";
+  std::string sections;
+  if (!request.input.empty() && !none) {
+    for (size_t i = 0; i < request.input.size(); ++i) {
+      const std::string& path = request.input[i];
+      const InputDevice* found = nullptr;
+      for (const auto& device : host.input) {
+        if (std::find(device.by_id.begin(), device.by_id.end(), path) != device.by_id.end() ||
+            std::find(device.by_path.begin(), device.by_path.end(), path) != device.by_path.end())
+          found = &device;
+      }
+      if (found == nullptr) {
+        std::vector<std::string> names;
+        for (const auto& device : host.input)
+          for (const auto& link : device.by_id) names.push_back(link);
+        return fail(
+            "--input '{}' is not a keyboard or mouse of this host; give a "
+            "/dev/input/by-id/ name: {}",
+            path, names.empty() ? "none found" : join(names, ", "));
+      }
+      sections +=
+          input_section(path, fmt::format("{} ({})", found->name, to_string(found->kind)), i == 0);
+      plan.notes.push_back(fmt::format("input: {} by evdev", path));
+    }
+    return sections;
+  }
+  if (!gpu_vm) return sections;  // the emulated display's window takes keyboard and mouse
+  if (none || !request.usb.empty() || request.looking_glass) {
+    std::string how = request.looking_glass  ? "the Looking Glass client (SPICE)"
+                      : !request.usb.empty() ? "the USB devices passed with --usb"
+                                             : "";
+    if (how.empty()) {
+      plan.warnings.emplace_back(
+          "--input none: the guest gets no keyboard or mouse; its installer cannot be operated "
+          "until --usb or [[input]] gives it one ('vfg check' fails such a VM)");
+    } else {
+      plan.notes.push_back("input: " + how);
+    }
+    return sections;
+  }
+  const InputDevice* keyboard = first_input(host.input, InputKind::kKeyboard);
+  const InputDevice* mouse = first_input(host.input, InputKind::kMouse);
+  if (keyboard == nullptr && mouse == nullptr) {
+    plan.warnings.emplace_back(
+        "no keyboard or mouse was found, and the GPU's screen has no window to type into: "
+        "give the guest one with --usb PORT (see 'vfg devices usb'), --input "
+        "/dev/input/by-id/... or --looking-glass");
+    return sections;
+  }
+  std::vector<std::string> chosen;
+  for (const InputDevice* device : {keyboard, mouse}) {
+    if (device == nullptr) continue;
+    sections += input_section(device->by_id.front(),
+                              fmt::format("{} ({})", device->name, to_string(device->kind)),
+                              device == keyboard);
+    chosen.push_back(device->by_id.front());
+  }
+  plan.notes.push_back(
+      fmt::format("input: {} by evdev; both Ctrl keys together switch them between host and guest "
+                  "(other choices: --input PATH, --usb PORT, --looking-glass)",
+                  join(chosen, " and ")));
+  return sections;
+}
+
+/// The [platform] table a Windows guest gets: what libvirt and Proxmox give one.
+constexpr std::string_view kWindowsPlatform =
+    "\n[platform]\n"
+    "rtc_driftfix = true       # the RTC catches up on ticks missed while the host was busy\n"
+    "pit_lost_ticks = \"delay\"  # missed PIT ticks are delivered late, not dropped\n"
+    "hpet = false              # Windows keeps time better without the HPET\n"
+    "s3 = false                # a passed-through GPU often fails to resume from sleep\n"
+    "s4 = false\n"
+    "dump_guest_core = false   # a QEMU crash does not dump the guest's RAM\n"
+    "guest_agent = false       # true once qemu-ga (virtio-win guest tools) is installed\n";
+
 }  // namespace
 
 uint64_t default_guest_memory(uint64_t total) {
@@ -240,12 +375,25 @@ uint64_t default_guest_memory(uint64_t total) {
   return std::max(guest, kGuestFloor);
 }
 
+std::string host_display_reason(const GpuCard& card, const std::vector<GpuCard>& cards) {
+  if (card.on_vfio()) return {};
+  if (card.boot_vga) return "the host boots from it";
+  if (card.shows_output) return "the host shows a screen on it";
+  size_t host_cards = std::count_if(cards.begin(), cards.end(), [](const GpuCard& other) {
+    return !other.on_vfio() && other.kind != GpuKind::kBmc;
+  });
+  if (host_cards == 1) return "it is the only card the host has for its own screen";
+  return {};
+}
+
 const GpuCard* pick_passthrough_gpu(const std::vector<GpuCard>& cards) {
   const GpuCard* pick = nullptr;
   for (const auto& card : cards) {
     if (card.kind != GpuKind::kDiscrete || card.verdict != GpuVerdict::kPassable) continue;
-    // The card the firmware boots from drives the host's console; leave it to the host.
-    if (pick == nullptr || (pick->boot_vga && !card.boot_vga)) pick = &card;
+    // Taking the host's screen away at the next boot is never a default.
+    if (!host_display_reason(card, cards).empty()) continue;
+    // A card already on vfio-pci is the one the user set aside for guests.
+    if (pick == nullptr || (!pick->on_vfio() && card.on_vfio())) pick = &card;
   }
   return pick;
 }
@@ -284,11 +432,7 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
   const GpuCard* card = nullptr;
   if (request.gpu == "auto") {
     card = pick_passthrough_gpu(host.gpus);
-    if (card == nullptr) {
-      plan.warnings.push_back(fmt::format(
-          "no GPU can be passed through, so the VM gets an emulated display instead; {}",
-          describe_cards(host.gpus)));
-    }
+    explain_gpu_pick(card, host.gpus, plan);
   } else if (request.gpu != "none") {
     auto address = PciAddress::parse(request.gpu);
     if (!address) return fail("--gpu '{}' is not auto, none or a PCI address", request.gpu);
@@ -306,6 +450,10 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
     if (card->verdict != GpuVerdict::kPassable)
       plan.warnings.push_back(fmt::format("{} {}; 'vfg check' will say what to do about it",
                                           card->gpu.to_string(), verdict_reason(*card)));
+    if (std::string why = host_display_reason(*card, host.gpus); !why.empty() && !card->boot_vga)
+      plan.warnings.push_back(fmt::format(
+          "{}: {}; once 'vfg setup --apply' binds it to vfio-pci, the host loses that screen",
+          card->gpu.to_string(), why));
   }
   std::string gpu_section;
   if (card != nullptr) {
@@ -396,6 +544,10 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
     usb += fmt::format("\n# {}\n[[usb]]\n{}\n", choice->comment, choice->key);
   }
 
+  auto inputs = choose_inputs(request, host, card != nullptr, plan);
+  if (!inputs) return tl::unexpected(inputs.error());
+  usb += *inputs;
+
   std::string_view os = windows ? "windows" : request.os == GuestOs::kLinux ? "linux" : "other";
   std::string head = fmt::format(
       "# VM '{0}', written by 'vfg new' from this host's hardware. Keys: docs/config.md.\n"
@@ -424,6 +576,13 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
               ? "\n[display]\n# The passed GPU drives its own monitor.\ntype = \"none\"\n"
               : "\n[display]\n# An emulated display in a window, since no GPU is passed.\ntype = "
                 "\"std\"\n";
+  if (request.looking_glass) {
+    rest +=
+        "\n# The guest's screen in a window on the host (the Looking Glass host app runs in\n"
+        "# Windows); its client also carries keyboard and mouse. Keys: docs/config.md.\n"
+        "[looking_glass]\nenabled = true\n";
+  }
+  if (windows) rest += kWindowsPlatform;
   plan.definition = head + machine + disks + gpu_section + usb + rest;
 
   // What vfg new writes must be what vfg start accepts.

@@ -11,6 +11,7 @@
 #include "host/block.h"
 #include "host/cpu_topology.h"
 #include "host/gpu.h"
+#include "host/input.h"
 #include "host/usb.h"
 #include "util/result.h"
 #include "vm/vm_config.h"
@@ -30,6 +31,11 @@ struct NewVmRequest {
   std::string gpu = "auto";
   /// USB ports ("3-1.4.2") or vendor:product ids ("046d:c539").
   std::vector<std::string> usb;
+  /// Keyboards and mice by evdev (/dev/input/by-id/...); {"none"} for none.
+  /// Empty: for a GPU VM, the keyboard and mouse found on the host.
+  std::vector<std::string> input;
+  /// Looking Glass (its client also carries keyboard and mouse over SPICE).
+  bool looking_glass = false;
   std::optional<uint64_t> memory;
   std::optional<uint32_t> cpus;
 };
@@ -40,6 +46,7 @@ struct NewVmHost {
   std::vector<Disk> disks;
   CpuTopology cpu;
   UsbDevices usb;
+  std::vector<InputDevice> input;
   std::optional<uint64_t> memory_total;
 };
 
@@ -63,9 +70,13 @@ struct NewVmPlan {
 /// host at least 4 GiB, in whole GiB (never below 2 GiB).
 uint64_t default_guest_memory(uint64_t total);
 
+/// Why the host needs `card` for its own screen ("the host boots from it",
+/// ...), or empty. A card on vfio-pci shows the host nothing.
+std::string host_display_reason(const GpuCard& card, const std::vector<GpuCard>& cards);
+
 /// Picks the GPU card for `--gpu auto`: a discrete card whose IOMMU groups
-/// hold nothing else; of several, one the host does not boot from. nullptr
-/// when none qualifies.
+/// hold nothing else and that does not drive the host's display; of several,
+/// one already on vfio-pci. nullptr when none qualifies.
 const GpuCard* pick_passthrough_gpu(const std::vector<GpuCard>& cards);
 
 /// Decides everything and renders the definition. Fails on a request that

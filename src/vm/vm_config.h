@@ -184,6 +184,27 @@ struct DisplayConfig {
   std::string spice_socket;
 };
 
+/// What the guest sees of clocks, timers and power states, and the host's
+/// core dumps. nullopt = the per-OS default (see the effective_* helpers):
+/// Windows gets what libvirt and Proxmox give a Windows guest.
+struct PlatformConfig {
+  /// How the PIT makes up for ticks the guest missed (KVM's in-kernel PIT).
+  enum class LostTicks { kAuto, kDelay, kDiscard, kQemu };
+  /// -rtc driftfix=slew: catch up on missed RTC interrupts (Windows keeps time by them).
+  std::optional<bool> rtc_driftfix;
+  LostTicks pit_lost_ticks = LostTicks::kAuto;
+  /// The HPET; Windows runs smoother on the Hyper-V clock without it.
+  std::optional<bool> hpet;
+  /// ACPI S3 (suspend to RAM) and S4 (hibernate) offered to the guest; a
+  /// passed-through GPU often fails to resume from S3.
+  std::optional<bool> s3;
+  std::optional<bool> s4;
+  /// Guest RAM in QEMU's core dump (off: a crash would dump gigabytes).
+  bool dump_guest_core = false;
+  /// A virtio-serial channel for the QEMU guest agent (qemu-ga in the guest).
+  bool guest_agent = false;
+};
+
 /// Direct kernel boot (Linux guests, tests).
 struct KernelBootConfig {
   std::string kernel;
@@ -212,6 +233,7 @@ struct VmConfig {
   LookingGlassConfig looking_glass;
   DisplayConfig display;
   KernelBootConfig boot;
+  PlatformConfig platform;
   bool tpm = false;  ///< TPM 2.0 through swtpm (Windows 11)
   /// How long `stop` waits for the guest to power off before quitting QEMU.
   std::chrono::seconds stop_timeout{60};
@@ -228,6 +250,27 @@ struct VmConfig {
 /// Whether the RTC runs in local time after applying the per-OS default.
 [[nodiscard]] inline bool effective_rtc_localtime(const VmConfig& config) {
   return config.rtc_localtime.value_or(config.os == GuestOs::kWindows);
+}
+
+/// Platform defaults: Windows guests get RTC drift correction, delayed lost
+/// PIT ticks, no HPET and no S3/S4; other guests keep QEMU's defaults.
+[[nodiscard]] inline bool effective_rtc_driftfix(const VmConfig& config) {
+  return config.platform.rtc_driftfix.value_or(config.os == GuestOs::kWindows);
+}
+[[nodiscard]] inline PlatformConfig::LostTicks effective_pit_lost_ticks(const VmConfig& config) {
+  if (config.platform.pit_lost_ticks != PlatformConfig::LostTicks::kAuto)
+    return config.platform.pit_lost_ticks;
+  return config.os == GuestOs::kWindows ? PlatformConfig::LostTicks::kDelay
+                                        : PlatformConfig::LostTicks::kQemu;
+}
+[[nodiscard]] inline bool effective_hpet(const VmConfig& config) {
+  return config.platform.hpet.value_or(config.os != GuestOs::kWindows);
+}
+[[nodiscard]] inline bool effective_s3(const VmConfig& config) {
+  return config.platform.s3.value_or(config.os != GuestOs::kWindows);
+}
+[[nodiscard]] inline bool effective_s4(const VmConfig& config) {
+  return config.platform.s4.value_or(config.os != GuestOs::kWindows);
 }
 
 /// Whether a disk path names a block device rather than an image file.

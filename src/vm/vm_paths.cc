@@ -29,6 +29,7 @@ VmPaths VmPaths::make(const XdgDirs& dirs, std::string_view name) {
   paths.qmp_socket = paths.runtime_dir / "qmp.sock";
   paths.spice_socket = paths.runtime_dir / "spice.sock";
   paths.tpm_socket = paths.runtime_dir / "tpm.sock";
+  paths.agent_socket = paths.runtime_dir / "qga.sock";
   paths.pid_file = paths.runtime_dir / "qemu.pid";
   paths.log_file = paths.runtime_dir / "qemu.log";
   paths.serial_log = paths.runtime_dir / "serial.log";

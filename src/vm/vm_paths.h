@@ -25,6 +25,7 @@ struct VmPaths {
   std::filesystem::path qmp_socket;    ///< runtime_dir/qmp.sock
   std::filesystem::path spice_socket;  ///< runtime_dir/spice.sock
   std::filesystem::path tpm_socket;    ///< runtime_dir/tpm.sock
+  std::filesystem::path agent_socket;  ///< runtime_dir/qga.sock (QEMU guest agent channel)
   std::filesystem::path pid_file;      ///< runtime_dir/qemu.pid
   std::filesystem::path log_file;      ///< runtime_dir/qemu.log (QEMU's stdout/stderr)
   std::filesystem::path serial_log;    ///< runtime_dir/serial.log (guest serial console)

@@ -18,6 +18,7 @@
 #include "run/qmp_client.h"
 #include "run/stopper.h"
 #include "run/swtpm.h"
+#include "run/vm_status.h"
 #include "support/run_vfg.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
@@ -155,6 +156,38 @@ TEST_F(TpmTest, GuestSeesTheTpmAndAGracefulStopEndsSwtpm) {
   expect_no_tpm_left();
   // The TPM's state stays with the VM's data, for the next start.
   EXPECT_TRUE(fs::exists(paths().tpm_dir / "tpm2-00.permall"));
+}
+
+// QEMU runs on without its TPM emulator; status must not call that healthy.
+TEST_F(TpmTest, AVmWhoseSwtpmDiedIsReportedDegraded) {
+  LaunchRequest request = request_for(guest_config());
+  ASSERT_FALSE(request.argv.empty());
+  auto info = start_detached(request);
+  ASSERT_TRUE(info) << info.error().message;
+  HostRoot live;
+  EXPECT_FALSE(query_vm_status(live, paths()).degraded);
+  auto pids = swtpm_pids(paths().tpm_dir);
+  ASSERT_EQ(pids.size(), 1U);
+  ::kill(pids[0], SIGKILL);
+  ASSERT_TRUE(wait_for_pid_exit(pids[0], 10s));
+
+  VmStatus status = query_vm_status(live, paths());
+  EXPECT_EQ(status.state, "running");
+  EXPECT_TRUE(status.degraded);
+  ASSERT_EQ(status.problems.size(), 1U);
+  EXPECT_NE(status.problems[0].find("its TPM is gone"), std::string::npos) << status.problems[0];
+  EXPECT_EQ(status.to_json()["degraded"], true);
+  EXPECT_EQ(status.log, paths().log_file.string());
+  // The supervisor says so in its log, once it has made sure QEMU is not ending too.
+  bool logged = false;
+  for (int i = 0; i < 300 && !logged; ++i) {
+    logged = read_file(paths().log_file).value_or("").find("the guest has lost its TPM") !=
+             std::string::npos;
+    if (!logged) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_TRUE(logged) << read_file(paths().log_file).value_or("");
+  force_stop();
+  expect_no_tpm_left();
 }
 
 TEST_F(TpmTest, SecureBootFirmwareFromDebiansDescriptorsStartsWithSmm) {

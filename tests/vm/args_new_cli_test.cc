@@ -1,4 +1,7 @@
 // `vfg new` and `vfg args` end to end: the binary, real QEMU probing, this host.
+#include <filesystem>
+#include <thread>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -121,6 +124,68 @@ TEST_F(ArgsNewCli, ThePrintedScriptRuns) {
   auto status = qemu->wait();
   ASSERT_TRUE(status);
   EXPECT_TRUE(status->success()) << status->describe();
+}
+
+/// Whether a live process has `needle` in its command line (read from /proc).
+bool process_with_argument(const std::string& needle) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+    std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline = read_file(entry.path() / "cmdline").value_or("");
+    for (char& c : cmdline)
+      if (c == '\0') c = ' ';
+    if (cmdline.find(needle) != std::string::npos && process_alive(std::stoi(pid))) return true;
+  }
+  return false;
+}
+
+// With tpm = true the script starts swtpm itself, QEMU finds its TPM, and
+// swtpm is gone once QEMU has ended.
+TEST_F(ArgsNewCli, ThePrintedScriptOfATpmVmRunsSwtpmAndStopsIt) {
+  home_.write("config/vfg/tpm.toml",
+              fmt::format("os = \"linux\"\naccel = \"tcg\"\ntpm = true\n[memory]\nsize = \"256M\"\n"
+                          "[cpu]\ncores = 1\nthreads = 1\n[firmware]\ntype = \"bios\"\n"
+                          "[audio]\nenabled = false\n[network]\nmode = \"none\"\n"
+                          "[boot]\nkernel = \"{}/vmlinuz\"\ninitrd = \"{}/initrd.gz\"\n"
+                          "append = \"console=ttyS0 quiet\"\n",
+                          VFG_GUEST_DIR, VFG_GUEST_DIR));
+  auto args = vfg({"args", "tpm"});
+  ASSERT_EQ(args.exit_code, 0) << args.err;
+  EXPECT_NE(args.out.find("\nswtpm socket --tpm2"), std::string::npos) << args.out;
+  auto script = home_.write("qemu.sh", args.out);
+  SpawnOptions options;
+  options.argv = {"sh", script.string()};
+  for (const auto& [key, value] : env()) options.env.emplace_back(key, value);
+  options.stdout_mode = Stdio::kNull;
+  options.stderr_mode = Stdio::kNull;
+  auto shell = spawn(options);
+  ASSERT_TRUE(shell) << shell.error().message;
+  auto runtime = home_ / "run/vfg/tpm";
+  std::string tpm_dir = (home_ / "data/vfg/tpm/tpm").string();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  std::optional<QmpClient> qmp;
+  while (std::chrono::steady_clock::now() < deadline && !qmp) {
+    auto exited = shell->wait_for(std::chrono::milliseconds(200));
+    ASSERT_TRUE(exited && !*exited)
+        << "the script exited: " << read_file(runtime / "swtpm.log").value_or("") << args.out;
+    if (auto connected = QmpClient::connect(runtime / "qmp.sock", std::chrono::seconds(5)))
+      qmp.emplace(std::move(*connected));
+  }
+  ASSERT_TRUE(qmp);
+  auto tpm = qmp->execute("query-tpm");
+  ASSERT_TRUE(tpm) << tpm.error().message;
+  ASSERT_EQ(tpm->size(), 1u) << tpm->dump();
+  EXPECT_EQ((*tpm)[0].value("model", ""), "tpm-crb");
+  EXPECT_TRUE(process_with_argument("dir=" + tpm_dir));
+  ASSERT_TRUE(qmp->execute("quit"));
+  auto status = shell->wait();
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->describe();
+  for (int i = 0; i < 50 && process_with_argument("dir=" + tpm_dir); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(process_with_argument("dir=" + tpm_dir));
+  EXPECT_TRUE(std::filesystem::exists(tpm_dir + "/tpm2-00.permall"));
 }
 
 TEST_F(ArgsNewCli, ArgsReportsEveryErrorOfTheDefinition) {

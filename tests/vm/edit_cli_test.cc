@@ -35,6 +35,7 @@ class EditCli : public ::testing::Test {
             {"XDG_DATA_HOME", (home_ / "data").string()},
             {"XDG_RUNTIME_DIR", (home_ / "run").string()},
             {"TMPDIR", (home_ / "tmp").string()},
+            {"VISUAL", ""},
             {"EDITOR", editor}};
   }
   testing::VfgRun edit(const std::string& editor) const {
@@ -60,6 +61,18 @@ TEST_F(EditCli, AValidEditReplacesTheDefinition) {
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config->memory.size, 6 * kGiB);
   EXPECT_EQ(leftover_copies(), 0u);
+}
+
+TEST_F(EditCli, VisualIsPreferredToEditor) {
+  auto vars = env(editor("exit 3\n"));
+  for (auto& [key, value] : vars)
+    if (key == "VISUAL") value = editor("sed -i 's/cores = 2/cores = 3/' \"$1\"\n");
+  fs::create_directories(home_ / "tmp");
+  auto run = testing::run_vfg({"edit", "vm"}, vars);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto config = load_vm_config(file_);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->cpu.cores, 3u);
 }
 
 TEST_F(EditCli, NoChangeLeavesTheFileAlone) {

@@ -109,12 +109,18 @@ TEST_F(NewCli, PicksTheRightCardOnEveryFixtureHost) {
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_EQ(gpu_of(two), "0000:0b:00.0");
   EXPECT_EQ(load("two").gpus.at(0).address, "0000:0b:00.0");
-  // A card sharing its group with the chipset is passed over for the clean one.
+  // A card sharing its group with the chipset is not passable, and the clean
+  // one is the host's screen: none is taken without --gpu, and each is named.
   auto chipset = vfg_new("chipset-group", "chipset");
   ASSERT_EQ(chipset.exit_code, 0) << chipset.err;
-  EXPECT_EQ(gpu_of(chipset), "0000:26:00.0");
-  EXPECT_EQ(load("chipset").gpus.at(0).address, "0000:26:00.0");
-  EXPECT_NE(chipset.out.find("the host boots from 0000:26:00.0"), std::string::npos) << chipset.out;
+  EXPECT_EQ(gpu_of(chipset), "");
+  EXPECT_TRUE(load("chipset").gpus.empty());
+  EXPECT_NE(chipset.out.find("left 0000:26:00.0 (the host boots from it); '--gpu 0000:26:00.0' "
+                             "takes it instead"),
+            std::string::npos)
+      << chipset.out;
+  EXPECT_NE(chipset.out.find("left 0000:22:00.0 (shares its IOMMU group"), std::string::npos)
+      << chipset.out;
   // An AMD APU's graphics stay with the host.
   auto apu = vfg_new("amd-apu-dgpu", "apu");
   ASSERT_EQ(apu.exit_code, 0) << apu.err;
@@ -124,10 +130,17 @@ TEST_F(NewCli, PicksTheRightCardOnEveryFixtureHost) {
   ASSERT_EQ(laptop.exit_code, 0) << laptop.err;
   EXPECT_EQ(gpu_of(laptop), "0000:01:00.0");
   EXPECT_EQ(load("laptop").memory.size, 8 * kGiB);
-  // Navi's HDMI audio sits behind the card's switch in another slot; it goes along.
-  auto navi = vfg_new("amd-navi", "navi");
+  // Navi is the host's only card, on amdgpu: taking it would blank the host's screen.
+  auto navi_auto = vfg_new("amd-navi", "navi-auto");
+  ASSERT_EQ(navi_auto.exit_code, 0) << navi_auto.err;
+  EXPECT_EQ(gpu_of(navi_auto), "");
+  EXPECT_NE(navi_auto.out.find("left 0000:0c:00.0 (the host boots from it)"), std::string::npos)
+      << navi_auto.out;
+  // Asked for, its HDMI audio behind the card's switch in another slot goes along.
+  auto navi = vfg_new("amd-navi", "navi", {"--gpu", "0c:00.0"});
   ASSERT_EQ(navi.exit_code, 0) << navi.err;
   EXPECT_EQ(gpu_of(navi), "0000:0c:00.0");
+  EXPECT_NE(navi.out.find("the host boots from 0000:0c:00.0"), std::string::npos) << navi.out;
   EXPECT_NE(navi.out.find("0000:0d:00.0 sits behind the card's own switch"), std::string::npos)
       << navi.out;
   EXPECT_TRUE(load("navi").gpus.at(0).all_functions);
