@@ -14,6 +14,9 @@ for preset in dev asan; do
   ctest --preset "$preset"
 done
 
+echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"
+./scripts/with-current-stack.sh build/dev/tests/vfg_tests --gtest_filter='QemuBoot.*:LauncherTest.*:VfgRunTest.*:TpmTest.*:PinningTest.*:QemuCaps.*:QemuCapsCacheTest.*:LaunchPlanner.*:Firmware.*:AudioServers.*'
+
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then

@@ -11,22 +11,9 @@
 #include "host/host_reading.h"
 #include "host/system_state.h"
 #include "util/result.h"
+#include "vm/audio_servers.h"  // AudioFacts: the same socket test as the launch plan
 
 namespace vfg::check {
-
-/// One audio server socket and whether a connection to it succeeded.
-struct AudioSocket {
-  std::string path;
-  bool exists = false;
-  bool reachable = false;  ///< connect() succeeded
-};
-
-/// The user's sound servers, found by their sockets in $XDG_RUNTIME_DIR.
-struct AudioFacts {
-  std::string runtime_dir;  ///< empty when XDG_RUNTIME_DIR is unset
-  AudioSocket pipewire;     ///< $XDG_RUNTIME_DIR/pipewire-0
-  AudioSocket pulse;        ///< $XDG_RUNTIME_DIR/pulse/native (also pipewire-pulse)
-};
 
 /// What `vfg setup` would put in place, taken from its plan, so a finding can
 /// say "run `vfg setup`" only when setup really fixes it.
@@ -48,12 +35,6 @@ struct HostFacts {
   SystemState system;
   AudioFacts audio;
 };
-
-/// Whether a UNIX socket at `path` exists and accepts a connection.
-AudioSocket probe_audio_socket(const std::filesystem::path& path);
-
-/// Looks for the sound server sockets under `runtime_dir` and tries to connect.
-AudioFacts gather_audio(const std::filesystem::path& runtime_dir);
 
 /// Reads the host's state and the audio sockets of $XDG_RUNTIME_DIR.
 Result<HostFacts> gather_host_facts(const HostReading& host);

@@ -7,6 +7,7 @@
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/xdg.h"
+#include "vm/qemu_packages.h"
 
 namespace vfg::check {
 
@@ -18,11 +19,6 @@ const std::string kInstallQemu =
 const std::string kInstallOvmf =
     "install OVMF: sudo apt install ovmf (Debian/Ubuntu), sudo dnf install edk2-ovmf (Fedora), "
     "sudo pacman -S edk2-ovmf (Arch)";
-
-// Debian and Ubuntu ship the driver as a module in a package of its own.
-const std::string kInstallQemuPulse =
-    "sudo apt install qemu-system-gui (Debian/Ubuntu: it holds QEMU's PulseAudio driver), or a "
-    "QEMU built with PulseAudio support";
 
 std::string qemu_name(const QemuCapabilities& qemu) { return fmt::format("QEMU {}", qemu.version); }
 
@@ -97,9 +93,12 @@ std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const Softwa
        "set backend = \"pulseaudio\" under [audio] (pipewire-pulse serves it), or install QEMU "
        "8.1 or later"},
       {audio && config.audio.backend == AudioBackend::kPulseaudio, qemu.audiodev_pa,
-       "PulseAudio audio (-audiodev pa)", kInstallQemuPulse},
+       "PulseAudio audio (-audiodev pa)", install_hint(QemuPart::kAudioPulse)},
+      // What QEMU can load, not what -help lists: distributions ship SPICE as a module.
       {wants_spice(config), qemu.spice, "SPICE (Looking Glass input and the SPICE display)",
-       "sudo apt install qemu-system-x86 (Debian's build has SPICE), or a QEMU built with it"},
+       install_hint(QemuPart::kSpice)},
+      {config.display.type == DisplayConfig::Type::kSpice, qemu.qxl, "qxl-vga (the SPICE display)",
+       install_hint(QemuPart::kQxl)},
       {config.looking_glass.enabled, qemu.ivshmem, "ivshmem-plain (Looking Glass)",
        "install a QEMU built with ivshmem"},
       {!config.usb.empty(), qemu.usb_host, "usb-host (USB passthrough, libusb)",
@@ -167,7 +166,6 @@ std::vector<Finding> check_vm_audio(const VmConfig& config, const AudioFacts& au
   const std::string id = "vm.audio";
   const AudioConfig& wanted = config.audio;
   if (!wanted.enabled || wanted.backend == AudioBackend::kNone) return {};
-  bool qemu_pipewire = software.qemu && software.qemu->audiodev_pipewire;
   std::string start = "systemctl --user start pipewire pipewire-pulse (or start PulseAudio)";
   if (explicit_server) {
     if (explicit_server->reachable)
@@ -191,9 +189,17 @@ std::vector<Finding> check_vm_audio(const VmConfig& config, const AudioFacts& au
     case AudioBackend::kNone:
       break;
   }
-  if (qemu_pipewire && audio.pipewire.reachable)
+  // The launch plan's own choice, so `vfg start` does what this finding says.
+  std::vector<std::string> notices;
+  auto choice = resolve_audio(wanted, audio, software.qemu.value_or(QemuCapabilities{}), notices);
+  if (choice && choice->first == AudioBackend::kPipewire)
     return {pass(id, "audio through PipeWire", audio.pipewire.path)};
-  if (audio.pulse.reachable) return {pass(id, "audio through PulseAudio", audio.pulse.path)};
+  if (choice && choice->first == AudioBackend::kPulseaudio)
+    return {pass(id, "audio through PulseAudio", choice->second)};
+  if (audio.pipewire.reachable || audio.pulse.reachable)
+    return {warn(id, "QEMU cannot use the running sound server: the VM runs without sound",
+                 notices.empty() ? "" : notices.front(),
+                 "install QEMU's driver for the sound server (the detail names the package)")};
   return {warn(id, "no sound server reachable: the VM runs without sound",
                audio.runtime_dir.empty() ? "XDG_RUNTIME_DIR is not set"
                                          : "no PipeWire or PulseAudio socket accepts connections",

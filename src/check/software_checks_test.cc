@@ -18,6 +18,7 @@ QemuCapabilities debian_qemu() {
   qemu.audio_drivers = {"none", "alsa", "pa", "spice"};
   qemu.audiodev_pa = true;
   qemu.spice = true;
+  qemu.qxl = true;
   qemu.usb_host = true;
   qemu.ivshmem = true;
   return qemu;
@@ -93,6 +94,11 @@ TEST(QemuFeatures, LookingGlassUsbAndTpm) {
   bare.swtpm.reset();
   auto bad = check_vm_qemu_features(config, bare);
   EXPECT_EQ(bad[0].title, "QEMU 7.2.22 lacks SPICE (Looking Glass input and the SPICE display)");
+  // SPICE is a module in a package of its own: the fix names it per distribution.
+  EXPECT_EQ(bad[0].fix,
+            "sudo apt install qemu-system-modules-spice (Debian/Ubuntu), sudo dnf install "
+            "qemu-ui-spice-core qemu-char-spice (Fedora), sudo pacman -S qemu-ui-spice-core "
+            "qemu-chardev-spice (Arch)");
   EXPECT_EQ(bad[1].id, "vm.tpm");
   EXPECT_EQ(bad[1].fix,
             "sudo apt install swtpm (Debian/Ubuntu), sudo dnf install swtpm (Fedora), "
@@ -159,9 +165,18 @@ TEST(VmAudio, AutoPicksWhatWorksOrWarns) {
   EXPECT_EQ(check_vm_audio(config, audio, std::nullopt, installed())[0].title,
             "audio through PulseAudio");
   audio.pulse.reachable = false;
+  // PipeWire runs, but QEMU 7.2 reaches it only through pipewire-pulse: the
+  // same fallback and words as the launch plan's.
   auto none = check_vm_audio(config, audio, std::nullopt, installed());
   EXPECT_EQ(none[0].status, Status::kWarn);
-  EXPECT_EQ(none[0].title, "no sound server reachable: the VM runs without sound");
+  EXPECT_EQ(none[0].title, "QEMU cannot use the running sound server: the VM runs without sound");
+  EXPECT_EQ(none[0].detail,
+            "QEMU 7.2.22 has no PipeWire driver (8.1 and later have one) and no PulseAudio server "
+            "is reachable; the guest's sound card is silent (systemctl --user start "
+            "pipewire-pulse)");
+  audio.pipewire.reachable = false;
+  EXPECT_EQ(check_vm_audio(config, audio, std::nullopt, installed())[0].title,
+            "no sound server reachable: the VM runs without sound");
   config.audio.enabled = false;
   EXPECT_TRUE(check_vm_audio(config, audio, std::nullopt, installed()).empty());
 }

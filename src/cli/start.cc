@@ -80,6 +80,7 @@ Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
   LaunchRequest request;
   request.paths = target.paths;
   request.argv = std::move(command->argv);
+  request.monitor_object = plan->qemu.monitor_object;
   request.accelerator = plan->kvm ? "kvm" : "tcg";
   request.stop_timeout = config.stop_timeout;
   for (const auto& line : describe_tuning(*tuning)) fmt::print("{}\n", line);

@@ -37,6 +37,9 @@ struct LaunchRequest {
   /// chardev at paths.tpm_socket (tpm = true), the launcher runs swtpm there
   /// for QEMU's lifetime, its state in paths.tpm_dir.
   std::vector<std::string> argv;
+  /// How this QEMU takes the launcher's QMP monitors: as `-object monitor-qmp`
+  /// (QemuCapabilities::monitor_object; QEMU 11.1 deprecates -mon) or -mon.
+  bool monitor_object = false;
   /// "kvm" or "tcg", as the plan decided (recorded for `status`).
   std::string accelerator;
   /// Grace period for an ACPI shutdown (Ctrl-C in the foreground, `vfg stop`).

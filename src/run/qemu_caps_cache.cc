@@ -7,49 +7,41 @@
 
 namespace vfg {
 
-using nlohmann::json;
+// The one list of the record's fields: writing and reading both follow it, and
+// reading a record that lacks one fails (and so probes again).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(QemuCapabilities, binary, version, major, minor, micro,
+                                   q35_machine, audio_drivers, audiodev_pipewire, audiodev_pa,
+                                   run_with, spice, qxl, usb_host, ivshmem, monitor_object,
+                                   thread_names_on_request, shim)
 
 namespace {
 
-json to_json(const QemuCapabilities& caps) {
-  return {{"binary", caps.binary},
-          {"version", caps.version},
-          {"major", caps.major},
-          {"minor", caps.minor},
-          {"micro", caps.micro},
-          {"q35_machine", caps.q35_machine},
-          {"audio_drivers", caps.audio_drivers},
-          {"audiodev_pipewire", caps.audiodev_pipewire},
-          {"audiodev_pa", caps.audiodev_pa},
-          {"run_with", caps.run_with},
-          {"spice", caps.spice},
-          {"usb_host", caps.usb_host},
-          {"ivshmem", caps.ivshmem}};
-}
+using nlohmann::json;
 
-std::optional<QemuCapabilities> from_json(const json& doc) {
+/// Raised when what a field means changes, so a cache written by an older
+/// probe (which may, say, have judged SPICE by -help alone) is not trusted.
+constexpr int kCacheFormat = 2;
+
+}  // namespace
+
+std::optional<QemuCapabilities> parse_qemu_caps_cache(std::string_view bytes,
+                                                      const std::string& key) {
+  json doc = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return std::nullopt;
+  const json* format = doc.contains("format") ? &doc["format"] : nullptr;
+  const json* stored_key = doc.contains("key") ? &doc["key"] : nullptr;
+  if (format == nullptr || *format != kCacheFormat) return std::nullopt;
+  if (stored_key == nullptr || *stored_key != key || !doc.contains("caps")) return std::nullopt;
   try {
-    QemuCapabilities caps;
-    caps.binary = doc.at("binary").get<std::string>();
-    caps.version = doc.at("version").get<std::string>();
-    caps.major = doc.at("major").get<int>();
-    caps.minor = doc.at("minor").get<int>();
-    caps.micro = doc.at("micro").get<int>();
-    caps.q35_machine = doc.at("q35_machine").get<std::string>();
-    caps.audio_drivers = doc.at("audio_drivers").get<std::vector<std::string>>();
-    caps.audiodev_pipewire = doc.at("audiodev_pipewire").get<bool>();
-    caps.audiodev_pa = doc.at("audiodev_pa").get<bool>();
-    caps.run_with = doc.at("run_with").get<bool>();
-    caps.spice = doc.at("spice").get<bool>();
-    caps.usb_host = doc.at("usb_host").get<bool>();
-    caps.ivshmem = doc.at("ivshmem").get<bool>();
-    return caps;
+    return doc["caps"].get<QemuCapabilities>();
   } catch (const json::exception&) {
-    return std::nullopt;  // an older or damaged cache: probe again
+    return std::nullopt;  // a field missing or of the wrong type: probe again
   }
 }
 
-}  // namespace
+std::string serialize_qemu_caps_cache(const QemuCapabilities& caps, const std::string& key) {
+  return json{{"format", kCacheFormat}, {"key", key}, {"caps", caps}}.dump();
+}
 
 Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_file,
                                            const std::string& binary) {
@@ -57,10 +49,7 @@ Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_fi
   std::string key = path ? qemu_install_fingerprint(*path) : std::string();
   if (!key.empty()) {
     if (auto text = read_file(cache_file)) {
-      json doc = json::parse(*text, nullptr, false);
-      if (doc.is_object() && doc.value("key", "") == key && doc.contains("caps")) {
-        if (auto caps = from_json(doc["caps"])) return *caps;
-      }
+      if (auto caps = parse_qemu_caps_cache(*text, key)) return *caps;
     }
   }
   auto caps = probe_qemu(binary);
@@ -68,7 +57,7 @@ Result<QemuCapabilities> probe_qemu_cached(const std::filesystem::path& cache_fi
   if (!key.empty()) {
     // Best effort: a cache that cannot be written only costs the next start time.
     (void)make_directories(cache_file.parent_path(), 0700);
-    (void)write_file_atomic(cache_file, json{{"key", key}, {"caps", to_json(*caps)}}.dump(), 0600,
+    (void)write_file_atomic(cache_file, serialize_qemu_caps_cache(*caps, key), 0600,
                             Durability::kVolatile);
   }
   return caps;

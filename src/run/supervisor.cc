@@ -108,18 +108,28 @@ std::vector<std::string> Supervisor::full_argv(int private_qmp_fd, int public_qm
   std::vector<std::string> argv{given.front()};
   // Paused until checked and tuned; `cont` happens in launch().
   if (std::find(given.begin(), given.end(), "-S") == given.end()) argv.emplace_back("-S");
+  // A QMP monitor on a chardev, spelled the way this QEMU wants it.
+  auto monitor = [&](const std::string& chardev) {
+    if (request_.monitor_object) {
+      argv.insert(argv.end(),
+                  {"-object",
+                   fmt::format(R"({{"qom-type":"monitor-qmp","id":"{0}-monitor","chardev":"{0}"}})",
+                               chardev)});
+    } else {
+      argv.insert(argv.end(), {"-mon", fmt::format("chardev={},mode=control", chardev)});
+    }
+  };
   // A private monitor over a socketpair: no socket file to wait for, nobody
   // else can take it, and it carries the events the supervisor reports.
   argv.insert(argv.end(),
-              {"-chardev", fmt::format("socket,id=vfg-supervisor,fd={}", private_qmp_fd), "-mon",
-               "chardev=vfg-supervisor,mode=control"});
+              {"-chardev", fmt::format("socket,id=vfg-supervisor,fd={}", private_qmp_fd)});
+  monitor("vfg-supervisor");
   if (public_qmp_fd >= 0) {
     // The socket `vfg stop`, `vfg status` and the user's tools connect to,
     // listening before QEMU even starts.
-    argv.insert(
-        argv.end(),
-        {"-chardev", fmt::format("socket,id=vfg-qmp,fd={},server=on,wait=off", public_qmp_fd),
-         "-mon", "chardev=vfg-qmp,mode=control"});
+    argv.insert(argv.end(), {"-chardev", fmt::format("socket,id=vfg-qmp,fd={},server=on,wait=off",
+                                                     public_qmp_fd)});
+    monitor("vfg-qmp");
   }
   argv.insert(argv.end(), given.begin() + 1, given.end());
   return argv;

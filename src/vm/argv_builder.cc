@@ -125,8 +125,15 @@ void add_control(ArgvContext& context) {
     if (!config.boot.initrd.empty()) context.add("-initrd", config.boot.initrd);
     if (!config.boot.append.empty()) context.add("-append", config.boot.append);
   }
-  context.add("-qmp", fmt::format("unix:{},server=on,wait=off",
-                                  qemu_opts_escape(paths.qmp_socket.string())));
+  std::string qmp_socket = qemu_opts_escape(paths.qmp_socket.string());
+  if (context.plan.qemu.monitor_object) {
+    // What QEMU 11.1 asks for instead of -qmp/-mon, which it deprecates.
+    context.add("-chardev", fmt::format("socket,id=qmp,path={},server=on,wait=off", qmp_socket));
+    context.add_json("-object",
+                     Json{{"qom-type", "monitor-qmp"}, {"id", "qmp-monitor"}, {"chardev", "qmp"}});
+  } else {
+    context.add("-qmp", fmt::format("unix:{},server=on,wait=off", qmp_socket));
+  }
   context.add("-pidfile", paths.pid_file.string());
   // Paused until the launcher has checked the VM and pinned its threads.
   context.flag("-S");
@@ -165,7 +172,8 @@ Result<QemuCommand> build_qemu_argv(const VmConfig& config, const LaunchPlan& pl
   std::vector<std::string> head = {
       plan.qemu_binary,
       "-name",
-      fmt::format("{},debug-threads=on", config.name),
+      // Named threads tell the pinning which thread is which.
+      plan.qemu.thread_names_on_request ? config.name + ",debug-threads=on" : config.name,
       "-nodefaults",
       "-no-user-config",
       "-machine",

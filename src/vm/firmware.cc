@@ -8,6 +8,8 @@
 #include <fnmatch.h>
 #include <nlohmann/json.hpp>
 
+#include "host/boot_paths.h"
+#include "host/boot_system.h"
 #include "host/qemu_firmware_dirs.h"
 #include "util/file_io.h"
 #include "util/strings.h"
@@ -100,8 +102,32 @@ std::optional<FirmwareFiles> usable(const Descriptor& descriptor, const std::str
   files.vars_format = nvram.value("format", "raw");
   const json& features = doc.value("features", json::array());
   files.secure_boot = contains(features, "secure-boot") && contains(features, "enrolled-keys");
+  files.secure_boot_unenrolled = contains(features, "secure-boot") && !files.secure_boot;
   files.requires_smm = contains(features, "requires-smm");
   return files;
+}
+
+/// What to do on this distribution when its descriptors offer Secure Boot
+/// only without Microsoft's keys (`unenrolled`: such a build), which
+/// Windows 11 needs to boot its installer.
+std::string enrolled_keys_hint(const HostRoot* root, const FirmwareFiles& unenrolled) {
+  Distro distro;
+  if (root != nullptr) {
+    if (auto text = root->read_file(boot_paths::kOsRelease)) distro = parse_os_release(*text);
+  }
+  if (distro.is_like("arch")) {
+    // Arch's edk2-ovmf builds Secure Boot but ships no enrolled variable store.
+    return fmt::format(
+        "Arch's edk2-ovmf has no variable store with Microsoft's keys; enroll them into a copy "
+        "(sudo pacman -S virt-firmware; virt-fw-vars --input {} --output ~/OVMF_VARS.ms.fd "
+        "--secure-boot --enroll-redhat) and set firmware.code = \"{}\" and firmware.vars to "
+        "that copy",
+        unenrolled.vars_template, unenrolled.code);
+  }
+  if (distro.is_like("fedora")) return "sudo dnf install edk2-ovmf (its *-sb-enrolled build)";
+  if (distro.is_like("debian")) return "sudo apt install ovmf (its OVMF_VARS_4M.ms.fd build)";
+  return "install OVMF with Microsoft's keys enrolled (Debian/Ubuntu: ovmf, Fedora: edk2-ovmf), "
+         "or set firmware.code and firmware.vars";
 }
 
 }  // namespace
@@ -109,6 +135,7 @@ std::optional<FirmwareFiles> usable(const Descriptor& descriptor, const std::str
 Result<FirmwareFiles> find_firmware(const FirmwareSearch& search, const FirmwareRequest& request) {
   std::map<std::string, Descriptor> descriptors = collect(search);
   std::optional<FirmwareFiles> fallback;
+  std::optional<FirmwareFiles> unenrolled;  // Secure Boot without Microsoft's keys
   std::vector<std::string> considered;
   for (const auto& [name, descriptor] : descriptors) {
     if (descriptor.text.empty()) continue;  // masked by an empty override
@@ -117,6 +144,7 @@ Result<FirmwareFiles> find_firmware(const FirmwareSearch& search, const Firmware
     if (!files) continue;
     if (request.secure_boot) {
       if (files->secure_boot) return *files;
+      if (files->secure_boot_unenrolled && !unenrolled) unenrolled = files;
       continue;
     }
     // Without Secure Boot, prefer a build that needs no SMM (simpler, faster to boot).
@@ -124,6 +152,12 @@ Result<FirmwareFiles> find_firmware(const FirmwareSearch& search, const Firmware
     if (!fallback) fallback = files;
   }
   if (fallback) return *fallback;
+  if (unenrolled) {
+    return fail(
+        "the QEMU firmware descriptors offer Secure Boot only without Microsoft's keys enrolled "
+        "({}), which Windows needs; {}",
+        unenrolled->descriptor, enrolled_keys_hint(search.root, *unenrolled));
+  }
   std::string wanted =
       request.secure_boot ? "UEFI firmware with Secure Boot and enrolled keys" : "UEFI firmware";
   if (considered.empty()) {

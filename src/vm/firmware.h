@@ -19,7 +19,10 @@ struct FirmwareFiles {
   std::string code_format = "raw";
   std::string vars_template;  ///< nvram template; each VM gets a copy
   std::string vars_format = "raw";
-  bool secure_boot = false;   ///< descriptor has secure-boot (+ enrolled-keys)
+  bool secure_boot = false;  ///< descriptor has secure-boot (+ enrolled-keys)
+  /// Secure Boot without enrolled keys: the guest starts in setup mode, and
+  /// Windows' installer, signed with Microsoft's keys, is not trusted.
+  bool secure_boot_unenrolled = false;
   bool requires_smm = false;  ///< needs -machine smm=on and cfi.pflash01 secure=on
 };
 

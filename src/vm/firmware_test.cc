@@ -69,6 +69,47 @@ TEST(Firmware, HonoursFedorasQcow2Descriptors) {
   EXPECT_EQ(secure->vars_format, "qcow2");
 }
 
+// Arch's edk2-ovmf builds Secure Boot but enrolls no keys; the IA32 build
+// for x86_64 is no choice for Windows either.
+TEST(Firmware, ArchsSetHasNoEnrolledKeysAndSaysHowToEnrollThem) {
+  HostRoot root(testing::source_path("tests/fixtures/firmware/arch"));
+  auto plain = find_firmware({&root, {}}, {"pc-q35-11.1", false});
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(plain->descriptor, "/usr/share/qemu/firmware/70-edk2-ovmf-x86_64-csm-4m.json");
+  EXPECT_EQ(plain->code, "/usr/share/edk2/x64/OVMF_CODE.csm.4m.fd");
+  EXPECT_FALSE(plain->requires_smm);
+  auto secure = find_firmware({&root, {}}, {"pc-q35-11.1", true});
+  ASSERT_FALSE(secure);
+  EXPECT_EQ(secure.error().message,
+            "the QEMU firmware descriptors offer Secure Boot only without Microsoft's keys "
+            "enrolled (/usr/share/qemu/firmware/50-edk2-ovmf-x86_64-secure-4m.json), which "
+            "Windows needs; Arch's edk2-ovmf has no variable store with Microsoft's keys; enroll "
+            "them into a copy (sudo pacman -S virt-firmware; virt-fw-vars --input "
+            "/usr/share/edk2-ovmf/x64/OVMF_VARS.4m.fd --output ~/OVMF_VARS.ms.fd --secure-boot "
+            "--enroll-redhat) and set firmware.code = "
+            "\"/usr/share/edk2-ovmf/x64/OVMF_CODE.secboot.4m.fd\" and firmware.vars to that copy");
+}
+
+// Fedora without its enrolled descriptors (say, masked by the admin): the
+// fix names Fedora's package.
+TEST(Firmware, FedoraWithoutTheEnrolledBuildNamesItsPackage) {
+  testing::TempDir tree;
+  tree.write("etc/os-release", "ID=fedora\nVERSION_ID=43\n");
+  std::string fedora =
+      testing::source_path("tests/fixtures/firmware/fedora/usr/share/qemu/firmware");
+  for (const char* name :
+       {"40-edk2-ovmf-4m-qcow2-x64-sb.json", "50-edk2-ovmf-4m-qcow2-x64-nosb.json"})
+    tree.write(std::string("usr/share/qemu/firmware/") + name,
+               read_file(fedora + "/" + name).value_or(""));
+  HostRoot root(tree.path());
+  auto secure = find_firmware({&root, {}}, {"pc-q35-11.1", true});
+  ASSERT_FALSE(secure);
+  EXPECT_NE(secure.error().message.find("40-edk2-ovmf-4m-qcow2-x64-sb.json), which Windows needs; "
+                                        "sudo dnf install edk2-ovmf (its *-sb-enrolled build)"),
+            std::string::npos)
+      << secure.error().message;
+}
+
 TEST(Firmware, MoreSpecificDirectoriesOverrideAndEmptyFilesMask) {
   testing::TempDir tree;
   tree.write("usr/share/qemu/firmware/40-sb.json",

@@ -9,89 +9,11 @@
 #include "host/pci.h"
 #include "host/system_state.h"
 #include "util/file_io.h"
+#include "vm/audio_servers.h"
 
 namespace vfg {
 
 namespace fs = std::filesystem;
-
-SoundSockets find_sound_sockets(const fs::path& runtime_dir) {
-  SoundSockets sockets;
-  if (runtime_dir.empty()) return sockets;
-  std::error_code error;
-  // Sockets, not binaries: a server that is installed but not running is no use.
-  if (fs::is_socket(runtime_dir / "pipewire-0", error)) {
-    sockets.pipewire = (runtime_dir / "pipewire-0").string();
-  }
-  if (fs::is_socket(runtime_dir / "pulse" / "native", error)) {
-    sockets.pulse = (runtime_dir / "pulse" / "native").string();
-  }
-  return sockets;
-}
-
-namespace {
-
-// Debian and Ubuntu ship QEMU's PulseAudio driver in a package of its own.
-constexpr std::string_view kInstallPulseDriver =
-    "install qemu-system-gui (Debian/Ubuntu), which holds QEMU's PulseAudio driver";
-
-}  // namespace
-
-Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& config,
-                                                           const SoundSockets& sockets,
-                                                           const QemuCapabilities& qemu,
-                                                           std::vector<std::string>& notices) {
-  using Choice = std::pair<AudioBackend, std::string>;
-  if (!config.enabled) return Choice{AudioBackend::kNone, ""};
-  std::string pulse = config.server.empty() ? sockets.pulse : config.server;
-  switch (config.backend) {
-    case AudioBackend::kNone:
-      return Choice{AudioBackend::kNone, ""};
-    case AudioBackend::kPipewire:
-      if (qemu.audiodev_pipewire) return Choice{AudioBackend::kPipewire, ""};
-      if (!qemu.audiodev_pa || pulse.empty()) {
-        return fail(
-            "audio.backend = \"pipewire\" needs QEMU 8.1 (this is {}) or a PulseAudio "
-            "socket for pipewire-pulse{}; install pipewire-pulse or set audio.backend = "
-            "\"none\"",
-            qemu.version, qemu.audiodev_pa ? "" : " and QEMU's PulseAudio driver");
-      }
-      notices.push_back(fmt::format(
-          "QEMU {} has no PipeWire audio (8.1+); using PulseAudio through pipewire-pulse",
-          qemu.version));
-      return Choice{AudioBackend::kPulseaudio, pulse};
-    case AudioBackend::kPulseaudio:
-      // QEMU exits at start when the driver or the server is missing; say so now instead.
-      if (!qemu.audiodev_pa) {
-        return fail(
-            "audio.backend = \"pulseaudio\" but QEMU {} has no PulseAudio driver (-audiodev "
-            "help lists no 'pa'); {}, or set audio.backend = \"none\"",
-            qemu.version, kInstallPulseDriver);
-      }
-      if (pulse.empty()) {
-        return fail(
-            "audio.backend = \"pulseaudio\" but no PulseAudio socket was found in "
-            "$XDG_RUNTIME_DIR/pulse; start pulseaudio or pipewire-pulse, set "
-            "audio.server, or set audio.backend = \"none\"");
-      }
-      return Choice{AudioBackend::kPulseaudio, pulse};
-    case AudioBackend::kAuto:
-      if (!sockets.pipewire.empty() && qemu.audiodev_pipewire) {
-        return Choice{AudioBackend::kPipewire, ""};
-      }
-      if (!pulse.empty() && qemu.audiodev_pa) return Choice{AudioBackend::kPulseaudio, pulse};
-      if (!pulse.empty()) {
-        notices.push_back(
-            fmt::format("QEMU {} has no PulseAudio driver; the guest's sound card is silent ({})",
-                        qemu.version, kInstallPulseDriver));
-      } else {
-        notices.emplace_back(
-            "no PipeWire or PulseAudio socket found; the guest's sound card is "
-            "silent");
-      }
-      return Choice{AudioBackend::kNone, ""};
-  }
-  return Choice{AudioBackend::kNone, ""};
-}
 
 namespace {
 
@@ -116,6 +38,27 @@ Result<FirmwareFiles> resolve_firmware(const VmConfig& config, const HostRoot& r
   }
   FirmwareSearch search{&root, dirs.config.parent_path() / "qemu" / "firmware"};
   return find_firmware(search, {qemu.q35_machine, firmware.secure_boot});
+}
+
+/// A kernel booted directly under Secure Boot: OVMF from edk2 2025 on no
+/// longer falls back to its unverified loader when the kernel's signature is
+/// not trusted, and the guest stays at the firmware screen. QEMU's -shim puts
+/// a signed shim in front of the kernel, where this QEMU has it.
+void note_kernel_boot_under_secure_boot(const VmConfig& config, LaunchPlan& plan) {
+  if (!config.boot.enabled() || !plan.firmware || !plan.firmware->secure_boot) return;
+  bool has_shim = std::find(config.extra_args.begin(), config.extra_args.end(), "-shim") !=
+                  config.extra_args.end();
+  if (has_shim) return;
+  std::string shim = plan.qemu.shim
+                         ? "give QEMU a signed shim to load it (extra_args = [\"-shim\", "
+                           "\"/usr/lib/shim/shimx64.efi.signed\"], Debian's shim-signed)"
+                         : fmt::format("QEMU {} has no -shim to put a signed shim in front of it",
+                                       plan.qemu.version);
+  plan.notices.push_back(fmt::format(
+      "Secure Boot firmware with a directly booted kernel: OVMF from edk2 2025 on refuses a "
+      "kernel its keys do not trust (\"Fallback to insecure legacy linux kernel loader is "
+      "disabled\") and stays at its screen; {}, or set firmware.secure_boot = false",
+      shim));
 }
 
 Result<std::vector<std::vector<std::string>>> resolve_gpus(const VmConfig& config,
@@ -209,13 +152,15 @@ Result<LaunchPlan> plan_launch(const VmConfig& config, const HostReading& host, 
     plan.firmware = *firmware;
     plan.vars_copy = plan.paths.vars_file(firmware->vars_format).string();
   }
+  note_kernel_boot_under_secure_boot(config, plan);
 
   auto gpus = resolve_gpus(config, host);
   if (!gpus) return tl::unexpected(gpus.error());
   plan.gpu_functions = std::move(*gpus);
 
-  auto audio = resolve_audio(config.audio, find_sound_sockets(dirs.runtime.parent_path()),
-                             plan.qemu, plan.notices);
+  // The same connection test and the same choice as `vfg check`.
+  auto audio = resolve_audio(config.audio, gather_audio(dirs.runtime.parent_path()), plan.qemu,
+                             plan.notices);
   if (!audio) return tl::unexpected(audio.error());
   plan.audio = audio->first;
   plan.audio_server = audio->second;

@@ -11,22 +11,6 @@
 
 namespace vfg {
 
-/// Where the user's sound servers listen, from $XDG_RUNTIME_DIR.
-struct SoundSockets {
-  std::string pipewire;  ///< .../pipewire-0 if it exists
-  std::string pulse;     ///< .../pulse/native if it exists (also pipewire-pulse)
-};
-
-/// Looks for the sockets in `runtime_dir` ($XDG_RUNTIME_DIR).
-SoundSockets find_sound_sockets(const std::filesystem::path& runtime_dir);
-
-/// Picks the audio backend for `config` given the sockets and what QEMU
-/// supports; explains fallbacks in `notices`.
-Result<std::pair<AudioBackend, std::string>> resolve_audio(const AudioConfig& config,
-                                                           const SoundSockets& sockets,
-                                                           const QemuCapabilities& qemu,
-                                                           std::vector<std::string>& notices);
-
 /// Everything the command line depends on, read from the host. Writes nothing.
 Result<LaunchPlan> plan_launch(const VmConfig& config, const HostRoot& root, const XdgDirs& dirs,
                                const std::string& qemu_binary = "qemu-system-x86_64");

@@ -1,5 +1,7 @@
 #include "vm/launch_planner.h"
 
+#include <algorithm>
+
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -16,17 +18,8 @@ XdgDirs dirs_in(const testing::TempDir& temp) {
   return {temp / "config/vfg", temp / "data/vfg", temp / "run/vfg"};
 }
 
-QemuCapabilities qemu(int major, int minor) {
-  QemuCapabilities caps;
-  caps.version = fmt::format("{}.{}.0", major, minor);
-  caps.major = major;
-  caps.minor = minor;
-  caps.audiodev_pa = true;
-  caps.audiodev_pipewire = caps.at_least(8, 1);
-  return caps;
-}
-
-void make_socket(const std::filesystem::path& path) {
+/// A socket file whose server has gone: it exists and refuses connections.
+void leave_stale_socket(const std::filesystem::path& path) {
   std::filesystem::create_directories(path.parent_path());
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
   sockaddr_un address{};
@@ -35,77 +28,69 @@ void make_socket(const std::filesystem::path& path) {
   ASSERT_EQ(::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
 }
 
-TEST(LaunchPlanner, AudioPrefersPipewireWhereQemuHasIt) {
-  testing::TempDir run;
-  make_socket(run / "pipewire-0");
-  make_socket(run / "pulse/native");
-  SoundSockets sockets = find_sound_sockets(run.path());
-  EXPECT_EQ(sockets.pipewire, (run / "pipewire-0").string());
-  EXPECT_EQ(sockets.pulse, (run / "pulse/native").string());
-  std::vector<std::string> notices;
-  AudioConfig audio;
-  auto choice = resolve_audio(audio, sockets, qemu(8, 2), notices);
-  ASSERT_TRUE(choice);
-  EXPECT_EQ(choice->first, AudioBackend::kPipewire);
-  // QEMU 7.2 has no pipewire audiodev: PulseAudio through pipewire-pulse.
-  choice = resolve_audio(audio, sockets, qemu(7, 2), notices);
-  ASSERT_TRUE(choice);
-  EXPECT_EQ(choice->first, AudioBackend::kPulseaudio);
-  EXPECT_EQ(choice->second, (run / "pulse/native").string());
-  EXPECT_TRUE(notices.empty());
-  audio.backend = AudioBackend::kPipewire;
-  choice = resolve_audio(audio, sockets, qemu(7, 2), notices);
-  ASSERT_TRUE(choice);
-  EXPECT_EQ(choice->first, AudioBackend::kPulseaudio);
-  EXPECT_EQ(notices, std::vector<std::string>{"QEMU 7.2.0 has no PipeWire audio (8.1+); using "
-                                              "PulseAudio through pipewire-pulse"});
+// PipeWire died and left its socket: the plan asks for a connection, as
+// `vfg check` does, and starts the VM silent instead of passing
+// -audiodev pipewire to a QEMU that would exit with "Host is down".
+TEST(LaunchPlanner, AStaleSoundSocketMeansNoSound) {
+  testing::TempDir temp;
+  leave_stale_socket(temp / "run/pipewire-0");
+  leave_stale_socket(temp / "run/pulse/native");
+  HostRoot root(testing::source_path("tests/fixtures/hosts/nvidia-turing"));
+  VmConfig config;
+  config.name = "win";
+  config.firmware.type = FirmwareConfig::Type::kBios;
+  auto plan = plan_launch(config, root, dirs_in(temp));
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->audio, AudioBackend::kNone);
+  EXPECT_EQ(plan->notices.back(),
+            "no sound server is reachable (" + (temp / "run/pipewire-0").string() +
+                " refuses connections (a stale socket); " + (temp / "run/pulse/native").string() +
+                " refuses connections (a stale socket)); the guest's sound card is silent");
+  config.audio.backend = AudioBackend::kPipewire;
+  plan = plan_launch(config, root, dirs_in(temp));
+  ASSERT_FALSE(plan);
+  // Refused whatever QEMU this is: 8.1+ names the stale socket, 7.2 the missing driver.
+  EXPECT_EQ(plan.error().message.rfind("audio.backend = \"pipewire\"", 0), 0u)
+      << plan.error().message;
 }
 
-TEST(LaunchPlanner, AudioWithoutAServer) {
-  std::vector<std::string> notices;
-  AudioConfig audio;
-  auto choice = resolve_audio(audio, {}, qemu(7, 2), notices);
-  ASSERT_TRUE(choice);
-  EXPECT_EQ(choice->first, AudioBackend::kNone);
-  EXPECT_EQ(notices,
-            std::vector<std::string>{
-                "no PipeWire or PulseAudio socket found; the guest's sound card is silent"});
-  audio.backend = AudioBackend::kPulseaudio;
-  EXPECT_EQ(resolve_audio(audio, {}, qemu(7, 2), notices).error().message,
-            "audio.backend = \"pulseaudio\" but no PulseAudio socket was found in "
-            "$XDG_RUNTIME_DIR/pulse; start pulseaudio or pipewire-pulse, set audio.server, or set "
-            "audio.backend = \"none\"");
-  audio.server = "/custom/pulse.sock";
-  auto explicit_server = resolve_audio(audio, {}, qemu(7, 2), notices);
-  ASSERT_TRUE(explicit_server);
-  EXPECT_EQ(explicit_server->second, "/custom/pulse.sock");
-}
-
-// Debian's qemu-system-x86 alone lacks the "pa" driver (it is in qemu-system-gui):
-// the socket is there, QEMU cannot use it, and the message names the package.
-TEST(LaunchPlanner, AudioWhenQemuLacksThePulseDriver) {
-  SoundSockets sockets{"", "/run/user/1000/pulse/native"};
-  QemuCapabilities without_pa = qemu(7, 2);
-  without_pa.audiodev_pa = false;
-  std::vector<std::string> notices;
-  AudioConfig audio;
-  auto choice = resolve_audio(audio, sockets, without_pa, notices);
-  ASSERT_TRUE(choice);
-  EXPECT_EQ(choice->first, AudioBackend::kNone);
-  EXPECT_EQ(notices, std::vector<std::string>{
-                         "QEMU 7.2.0 has no PulseAudio driver; the guest's sound card is silent "
-                         "(install qemu-system-gui (Debian/Ubuntu), which holds QEMU's "
-                         "PulseAudio driver)"});
-  audio.backend = AudioBackend::kPulseaudio;
-  EXPECT_EQ(resolve_audio(audio, sockets, without_pa, notices).error().message,
-            "audio.backend = \"pulseaudio\" but QEMU 7.2.0 has no PulseAudio driver (-audiodev "
-            "help lists no 'pa'); install qemu-system-gui (Debian/Ubuntu), which holds QEMU's "
-            "PulseAudio driver, or set audio.backend = \"none\"");
-  audio.backend = AudioBackend::kPipewire;
-  EXPECT_EQ(resolve_audio(audio, sockets, without_pa, notices).error().message,
-            "audio.backend = \"pipewire\" needs QEMU 8.1 (this is 7.2.0) or a PulseAudio socket "
-            "for pipewire-pulse and QEMU's PulseAudio driver; install pipewire-pulse or set "
-            "audio.backend = \"none\"");
+// Secure Boot OVMF from edk2 2025 on refuses a directly booted kernel its
+// keys do not trust; the plan says so, and how, by what this QEMU has.
+TEST(LaunchPlanner, KernelBootUnderSecureBootIsExplained) {
+  testing::TempDir temp;
+  HostRoot root(testing::source_path("tests/fixtures/hosts/nvidia-turing"));
+  HostReading host(root);
+  VmConfig config;
+  config.name = "linux";
+  config.audio.enabled = false;
+  config.firmware.code = "/fw/OVMF_CODE.secboot.fd";
+  config.firmware.vars = "/fw/OVMF_VARS.ms.fd";
+  config.firmware.secure_boot = true;
+  config.boot.kernel = "/boot/vmlinuz";
+  QemuCapabilities qemu;
+  qemu.version = "11.1.3";
+  qemu.shim = true;
+  auto plan = plan_launch(config, host, dirs_in(temp), qemu, "qemu-system-x86_64");
+  ASSERT_TRUE(plan) << plan.error().message;
+  ASSERT_FALSE(plan->notices.empty());
+  EXPECT_NE(
+      plan->notices.back().find("give QEMU a signed shim to load it (extra_args = [\"-shim\", "
+                                "\"/usr/lib/shim/shimx64.efi.signed\"], Debian's shim-signed)"),
+      std::string::npos)
+      << plan->notices.back();
+  qemu.version = "7.2.22";
+  qemu.shim = false;
+  plan = plan_launch(config, host, dirs_in(temp), qemu, "qemu-system-x86_64");
+  ASSERT_TRUE(plan);
+  EXPECT_NE(plan->notices.back().find("QEMU 7.2.22 has no -shim"), std::string::npos)
+      << plan->notices.back();
+  // A shim given: nothing to say.
+  config.extra_args = {"-shim", "/usr/lib/shim/shimx64.efi.signed"};
+  plan = plan_launch(config, host, dirs_in(temp), qemu, "qemu-system-x86_64");
+  ASSERT_TRUE(plan);
+  EXPECT_TRUE(std::none_of(plan->notices.begin(), plan->notices.end(), [](const auto& notice) {
+    return notice.find("Secure Boot") != std::string::npos;
+  }));
 }
 
 // A captured host with a Turing card (VGA, HDMI audio, USB, UCSI at 0a:00.x).

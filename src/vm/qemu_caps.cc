@@ -53,13 +53,36 @@ std::vector<std::string> parse_audio_drivers(const std::string& audiodev_help) {
   return drivers;
 }
 
+void parse_qemu_help(const std::string& help, const std::string& object_help,
+                     const std::string& name_help, const std::string& spice_help,
+                     QemuCapabilities& caps) {
+  // Options appear in -help when the build has them and the version is new enough.
+  caps.run_with = help.find("\n-run-with ") != std::string::npos;
+  caps.shim = help.find("\n-shim ") != std::string::npos;
+  caps.monitor_object = object_help.find("\n  monitor-qmp\n") != std::string::npos;
+  // QEMU 11.1 describes debug-threads as "deprecated, always enabled where supported".
+  size_t debug_threads = name_help.find("debug-threads=");
+  std::string_view line = debug_threads == std::string::npos
+                              ? std::string_view()
+                              : std::string_view(name_help).substr(debug_threads);
+  line = line.substr(0, line.find('\n'));
+  caps.thread_names_on_request =
+      debug_threads == std::string::npos || line.find("deprecated") == std::string_view::npos;
+  // A missing module answers "There is no option group 'spice'" instead of the options.
+  caps.spice = spice_help.find("disable-ticketing=") != std::string::npos;
+}
+
 namespace {
 
-Result<std::string> run_probe(const std::string& binary, const std::vector<std::string>& args) {
+/// The output of `binary args`; a failed run is an error unless `any_status`
+/// (some help requests end with status 1 after printing what was asked).
+Result<std::string> run_probe(const std::string& binary, const std::vector<std::string>& args,
+                              bool any_status = false) {
   std::vector<std::string> argv{binary};
   argv.insert(argv.end(), args.begin(), args.end());
   auto output = run_command(argv, std::chrono::seconds(30));
   if (!output) return tl::unexpected(output.error());
+  if (any_status) return output->out + output->err;
   if (!output->status.success()) {
     return fail("'{} {}' {}: {}", binary, join(args, " "), output->status.describe(),
                 trim(output->err));
@@ -87,13 +110,20 @@ Result<QemuCapabilities> probe_uncached(const std::string& binary) {
   }
   auto devices = run_probe(binary, {"-device", "help"});
   if (!devices) return tl::unexpected(devices.error());
+  // -device help loads every device module first, so it lists what loads.
   caps->usb_host = devices->find("name \"usb-host\"") != std::string::npos;
   caps->ivshmem = devices->find("name \"ivshmem-plain\"") != std::string::npos;
-  // Options appear in -help only when built in (SPICE) or when new enough (-run-with).
+  caps->qxl = devices->find("name \"qxl-vga\"") != std::string::npos;
   auto help = run_probe(binary, {"-help"});
   if (!help) return tl::unexpected(help.error());
-  caps->spice = help->find("\n-spice ") != std::string::npos;
-  caps->run_with = help->find("\n-run-with ") != std::string::npos;
+  auto objects = run_probe(binary, {"-object", "help"});
+  if (!objects) return tl::unexpected(objects.error());
+  // "-name help" aborts QEMU 11.1; with a guest name first it lists the options.
+  auto name = run_probe(binary, {"-name", "guest=vfg-probe,help"}, /*any_status=*/true);
+  if (!name) return tl::unexpected(name.error());
+  auto spice = run_probe(binary, {"-spice", "help"}, /*any_status=*/true);
+  if (!spice) return tl::unexpected(spice.error());
+  parse_qemu_help(*help, *objects, *name, *spice, *caps);
   return caps;
 }
 

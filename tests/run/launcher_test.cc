@@ -18,6 +18,7 @@
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
+#include "vm/qemu_caps.h"
 
 namespace vfg {
 namespace {
@@ -59,6 +60,9 @@ class LauncherTest : public ::testing::Test {
                     "console=ttyS0 quiet",
                     "-serial",
                     "file:" + request.paths.serial_log.string()};
+    // The launcher's monitors, spelled as this QEMU wants (-mon is deprecated in 11.1).
+    auto qemu = probe_qemu();
+    request.monitor_object = qemu && qemu->monitor_object;
     request.accelerator = "tcg";
     request.stop_timeout = 60s;
     return request;

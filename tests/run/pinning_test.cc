@@ -17,6 +17,7 @@
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
+#include "vm/qemu_caps.h"
 
 namespace vfg {
 namespace {
@@ -66,6 +67,9 @@ class PinningTest : public ::testing::Test {
                     "console=ttyS0 quiet",
                     "-serial",
                     "file:" + request.paths.serial_log.string()};
+    // The launcher's monitors, spelled as this QEMU wants (-mon is deprecated in 11.1).
+    auto qemu = probe_qemu();
+    request.monitor_object = qemu && qemu->monitor_object;
     request.accelerator = "tcg";
     return request;
   }

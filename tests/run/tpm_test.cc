@@ -91,6 +91,7 @@ class TpmTest : public ::testing::Test {
     LaunchRequest request;
     request.paths = plan->paths;
     request.argv = command->argv;
+    request.monitor_object = plan->qemu.monitor_object;
     request.accelerator = "tcg";
     request.stop_timeout = config.stop_timeout;
     return request;

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <gtest/gtest.h>
 
@@ -17,6 +19,7 @@
 #include "util/file_io.h"
 #include "util/process.h"
 #include "util/strings.h"
+#include "util/unique_fd.h"
 
 namespace vfg {
 namespace {
@@ -132,6 +135,33 @@ TEST_F(VfgRunTest, StartStatusAndGracefulStop) {
   EXPECT_NE(vfg({"list"}).out.find("demo  stopped"), std::string::npos);
 }
 
+// PipeWire died and left its socket behind. `vfg check` says the VM runs
+// silent; `vfg start` must do just that, not hand QEMU -audiodev pipewire
+// (QEMU 11.1 then exits: "Failed to connect to PipeWire instance: Host is down").
+TEST_F(VfgRunTest, AStalePipewireSocketStartsTheVmSilent) {
+  define("demo", "", "[audio]\nenabled = false\n", "[audio]\nenabled = true\n");
+  {
+    fs::create_directories(temp_ / "run");
+    UniqueFd server(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s",
+                  (temp_ / "run/pipewire-0").c_str());
+    ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  }  // closed: the socket file stays, nobody listens
+  VfgRun check = vfg({"check", "demo", "--json"});
+  EXPECT_NE(check.out.find("the VM runs without sound"), std::string::npos) << check.out;
+  VfgRun start = vfg({"start", "demo"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  EXPECT_NE((start.out + start.err).find("no sound server is reachable"), std::string::npos)
+      << start.err;
+  // The guest still gets its sound card, on the silent backend.
+  auto state = read_file(runtime() / "state.json").value_or("");
+  EXPECT_NE(state.find("snd0"), std::string::npos) << state;
+  EXPECT_EQ(state.find("pipewire"), std::string::npos) << state;
+  force_stop();
+}
+
 TEST_F(VfgRunTest, ForceStopQuitsAtOnce) {
   ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
   pid_t pid = status_json()["pid"].get<pid_t>();
@@ -245,17 +275,18 @@ TEST_F(VfgRunTest, StartProbesQemuOnceAndThenFromTheCache) {
   VfgRun first = run_vfg({"start", "demo"}, with_wrapper);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(probes(), (std::vector<std::string>{"-version", "-machine help", "-audiodev help",
-                                                "-device help", "-help"}));
+                                                "-device help", "-help", "-object help",
+                                                "-name guest=vfg-probe,help", "-spice help"}));
   force_stop();
   VfgRun second = run_vfg({"start", "demo"}, with_wrapper);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   force_stop();
   EXPECT_EQ(run_vfg({"args", "demo"}, with_wrapper).exit_code, 0);
   run_vfg({"check", "demo"}, with_wrapper);  // its verdict on this host does not matter here
-  EXPECT_EQ(probes().size(), 5u) << read_file(log).value_or("");
+  EXPECT_EQ(probes().size(), 8u) << read_file(log).value_or("");
   // The VM itself ran twice, through the wrapper.
   std::string runs = read_file(log).value_or("");
-  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 7) << runs;
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 10) << runs;
 }
 
 }  // namespace
