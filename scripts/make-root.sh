@@ -23,8 +23,21 @@ root="$cache/$suite-$key"
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if [ -f "$root/.vfg-root-complete" ] &&
-  [ -z "$(find "$root/.vfg-root-complete" -mtime +"$max_age_days" 2>/dev/null)" ]; then
+root_is_fresh() {
+  [ -f "$root/.vfg-root-complete" ] &&
+    [ -z "$(find "$root/.vfg-root-complete" -mtime +"$max_age_days" 2>/dev/null)" ]
+}
+
+if root_is_fresh; then
+  echo "$root"
+  exit 0
+fi
+
+# Callers that ask for the same root at once wait for one build instead of racing.
+sudo_if_needed mkdir -p "$cache"
+exec 9>"$cache/.lock-$suite-$key"
+flock 9
+if root_is_fresh; then
   echo "$root"
   exit 0
 fi
@@ -37,7 +50,6 @@ command -v debootstrap >/dev/null || {
 
 # Build beside the final place and rename at the end: a killed run never
 # leaves a half-made root that the next run would take for a complete one.
-sudo_if_needed mkdir -p "$cache"
 work=$(sudo_if_needed mktemp -d "$cache/.building-$suite-XXXXXX")
 trap 'sudo_if_needed rm -rf "$work"' EXIT
 log="$work.log"
