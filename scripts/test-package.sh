@@ -16,7 +16,8 @@ version=$(dpkg-parsechangelog -l debian/changelog -S Version)
 tree="$out/vfg-$version"
 rm -rf "$tree" "$out"/vfg_*
 mkdir -p "$tree"
-git ls-files -co --exclude-standard -z | grep -zv '^build/' | xargs -0 cp --parents -t "$tree"
+git ls-files -co --exclude-standard -z | grep -zEv '^(build|tests/fixtures)/' |
+  tar --null --no-recursion -T - -cf - | tar -xf - -C "$tree"
 
 echo "== package: dpkg-buildpackage"
 start=$SECONDS

@@ -29,7 +29,8 @@ std::vector<std::string> choices_of(const std::string& type_name) {
 // and USB devices are given with --gpu and --usb, numbers complete to nothing.
 ValueKind kind_of(const CLI::Option& option, const std::string& value_name,
                   const std::vector<std::string>& choices) {
-  if (!option.get_positional() && option.get_type_size_max() == 0) return ValueKind::kNone;
+  // CLI11 flags expect no value.
+  if (!option.get_positional() && option.get_expected_max() == 0) return ValueKind::kNone;
   if (!choices.empty()) return ValueKind::kChoice;
   const auto& longs = option.get_lnames();
   auto has_long = [&longs](const char* name) {

@@ -1,6 +1,8 @@
 // The bash completion script. It works alone (`source <(vfg completion bash)`)
 // and uses bash-completion's helpers when they are loaded, as they are for a
 // script installed in /usr/share/bash-completion/completions.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "cli/completion.h"
@@ -95,6 +97,8 @@ std::string bash_completion(const CliModel& model) {
       if (option.kind != ValueKind::kNone) value_options.push_back(option_pattern(option));
   for (const auto& option : model.global_options)
     if (option.kind != ValueKind::kNone) value_options.push_back(option_pattern(option));
+  std::sort(value_options.begin(), value_options.end());
+  value_options.erase(std::unique(value_options.begin(), value_options.end()), value_options.end());
   std::string value_pattern;
   for (const auto& pattern : value_options)
     value_pattern += (value_pattern.empty() ? "" : "|") + pattern;

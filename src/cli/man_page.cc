@@ -1,5 +1,7 @@
 #include "cli/man_page.h"
 
+#include <cstdint>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -7,20 +9,36 @@ namespace vfg::cli {
 
 namespace {
 
-// Text for roff: backslashes and hyphens escaped, no line starting a request.
+// Text for roff: backslashes and hyphens escaped, other than ASCII as \[uXXXX],
+// no line starting a request.
 std::string roff(const std::string& text) {
   std::string out;
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
     if (c == '\\') {
       out += "\\e";
     } else if (c == '-') {
       out += "\\-";
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
     } else {
-      out += c;
+      // A UTF-8 sequence: its lead byte says how many continuation bytes follow.
+      int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+      uint32_t code = c & (0x3F >> extra);
+      for (int k = 0; k < extra && i + 1 < text.size(); ++k)
+        code = (code << 6) | (static_cast<unsigned char>(text[++i]) & 0x3F);
+      out += fmt::format("\\[u{:04X}]", code);
     }
   }
   if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
   return out;
+}
+
+// "vfg — GPU passthrough ..." without the leading name, for NAME's "vfg \- ...".
+std::string summary(const std::string& description) {
+  const std::string dash = " — ";
+  auto at = description.find(dash);
+  return at == std::string::npos ? description : description.substr(at + dash.size());
 }
 
 std::string option_item(const CliOption& option) {
@@ -65,7 +83,7 @@ std::string man_page(const CliModel& model) {
       "everything is in place, and starts, supervises and stops the VM.\n"
       ".PP\nEach command prints its own help with \\fB\\-\\-help\\fR.\n"
       ".SH OPTIONS\n",
-      roff(model.version), roff(model.description));
+      roff(model.version), roff(summary(model.description)));
   for (const auto& option : model.global_options) page += option_item(option);
   page += ".SH COMMANDS\n";
   for (const auto& command : model.commands) {
