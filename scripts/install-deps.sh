@@ -17,6 +17,10 @@ packages=(
   # tests and benchmarks (systemd and dbus: cpu.isolate runs against a real
   # systemd booted in namespaces of its own, tests/support/systemd-ns.sh)
   python3 socat hyperfine systemd dbus
+  # the shells whose completions are generated and tested, and the man page lint
+  bash-completion zsh fish groff-base
+  # packaging: the Debian package, and the checks of the Arch and Fedora ones
+  debhelper lintian makepkg pacman-package-manager rpm rpmlint
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -17,6 +17,9 @@ done
 echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"
 ./scripts/with-current-stack.sh build/dev/tests/vfg_tests --gtest_filter='QemuBoot.*:LauncherTest.*:VfgRunTest.*:TpmTest.*:PinningTest.*:QemuCaps.*:QemuCapsCacheTest.*:LaunchPlanner.*:Firmware.*:AudioServers.*'
 
+./scripts/tidy.sh build/dev
+./scripts/test-package.sh
+
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then

@@ -2,10 +2,12 @@
 #include "cli/args.h"
 #include "cli/check.h"
 #include "cli/command.h"
+#include "cli/completion.h"
 #include "cli/connect.h"
 #include "cli/devices.h"
 #include "cli/edit.h"
 #include "cli/list.h"
+#include "cli/man_page.h"
 #include "cli/new.h"
 #include "cli/rm.h"
 #include "cli/setup.h"
@@ -30,6 +32,8 @@ constexpr vfg::cli::Command kCommands[] = {
     {"snapshot", vfg::cli::add_snapshot_command},
     {"setup", vfg::cli::add_setup_command},
     {"rm", vfg::cli::add_rm_command},
+    {"completion", vfg::cli::add_completion_command},
+    {"man", vfg::cli::add_man_command},
 };
 
 }  // namespace

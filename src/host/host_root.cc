@@ -41,6 +41,18 @@ fs::path HostRoot::path(std::string_view host_path) const {
   return prefix_ / fs::path(host_path);
 }
 
+namespace {
+
+// "/" followed by the components. Appending (rather than "/" + join(...))
+// also keeps GCC 12's -O3 -Wrestrict false positive (GCC bug 105651) away.
+std::string absolute_path(const std::vector<std::string>& components) {
+  std::string joined = "/";
+  joined += join(components, "/");
+  return joined;
+}
+
+}  // namespace
+
 std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
   // Walk the path one component at a time, expanding symlinks against the
   // tree's own root, like path lookup in a chroot. 40 is the kernel's limit.
@@ -51,15 +63,16 @@ std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
   std::vector<std::string> resolved;
   int links_followed = 0;
   while (!pending.empty()) {
-    std::string part = std::move(pending.back());
-    pending.pop_back();
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!resolved.empty()) resolved.pop_back();
+    // Taken straight from `pending`: a moved-to local here trips GCC 12's
+    // -O3 -Wmaybe-uninitialized false positive on the short-string buffer.
+    if (pending.back() == "." || pending.back() == "..") {
+      if (pending.back() == ".." && !resolved.empty()) resolved.pop_back();
+      pending.pop_back();
       continue;
     }
-    resolved.push_back(part);
-    std::string current = "/" + join(resolved, "/");
+    resolved.push_back(std::move(pending.back()));
+    pending.pop_back();
+    std::string current = absolute_path(resolved);
     struct stat st {};
     if (::lstat(path(current).c_str(), &st) != 0) return std::nullopt;
     if (!S_ISLNK(st.st_mode)) continue;
@@ -72,7 +85,7 @@ std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
     for (auto it = target_parts.rbegin(); it != target_parts.rend(); ++it)
       if (!it->empty()) pending.push_back(*it);
   }
-  return "/" + join(resolved, "/");
+  return absolute_path(resolved);
 }
 
 std::optional<std::string> HostRoot::read_attr(std::string_view host_path) const {

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "host/boot_paths.h"
+#include "support/failing_file_writer.h"
 #include "support/memory_file_writer.h"
 
 namespace vfg {
 namespace {
 
+using testing::FailingFileWriter;
 using testing::MemoryFileWriter;
 
 class RecordingRunner final : public CommandRunner {

@@ -125,8 +125,6 @@ void Child::kill(int signal) {
   if (pid_ > 0 && !reaped_) ::kill(pid_, signal);
 }
 
-void Child::detach() { reaped_ = true; }
-
 Result<Child> spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return fail("spawn: empty command");
   Pipe in, out, err;

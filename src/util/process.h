@@ -45,8 +45,8 @@ struct ExitStatus {
   [[nodiscard]] std::string describe() const;
 };
 
-/// A running child process. Destroying a Child that was not waited for or
-/// detached kills it with SIGKILL and reaps it, so no child outlives a bug.
+/// A running child process. Destroying a Child that was not waited for kills it with SIGKILL and
+/// reaps it, so no child outlives a bug.
 class Child {
  public:
   Child() = default;
@@ -69,8 +69,6 @@ class Child {
   Result<std::optional<ExitStatus>> wait_for(std::chrono::milliseconds timeout);
   /// Sends a signal (no-op once reaped).
   void kill(int signal);
-  /// Lets the child run on after this object is gone (a daemon we hand over).
-  void detach();
 
  private:
   friend Result<Child> spawn(const SpawnOptions& options);

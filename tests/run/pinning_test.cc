@@ -14,6 +14,7 @@
 #include "run/launcher.h"
 #include "run/stopper.h"
 #include "run/tuning/pin_apply.h"
+#include "run/tuning/tuning.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -21,6 +22,13 @@
 
 namespace vfg {
 namespace {
+
+// Pinning alone, through the steps `vfg start` adds.
+void add_pinning(LaunchRequest& request, PinPlan plan) {
+  Tuning tuning;
+  tuning.pin = std::move(plan);
+  add_tuning_steps(request, tuning);
+}
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
@@ -117,8 +125,8 @@ TEST_F(PinningTest, OneVcpuOnCpu1AndTheEmulatorOnCpu0) {
   ASSERT_EQ(format_cpu_list(plan.emulator_cpus), "0");
   plan.iothread_cpus = {0};
   LaunchRequest req = request(1, "tcg,thread=multi");
-  fs::path record = paths().runtime_dir / "tuning.json";
-  req.before_continue.push_back(pin_step(plan, record));
+  fs::path record = tuning_record_path(paths());
+  add_pinning(req, plan);
   auto info = start_detached(std::move(req));
   ASSERT_TRUE(info) << info.error().message;
 
@@ -138,7 +146,7 @@ TEST_F(PinningTest, OneVcpuOnCpu1AndTheEmulatorOnCpu0) {
   auto text = read_file(record);
   ASSERT_TRUE(text) << text.error().message;
   auto doc = nlohmann::json::parse(*text);
-  AppliedPinning applied = AppliedPinning::from_json(doc["applied"]);
+  AppliedPinning applied = AppliedPinning::from_json(doc["pinning"]["applied"]);
   EXPECT_EQ(applied.qemu_pid, info->qemu_pid);
   size_t vcpus = 0;
   for (const auto& thread : applied.threads) {
@@ -157,7 +165,7 @@ TEST_F(PinningTest, TwoVcpusEachOnItsOwnCpu) {
   // Every CPU runs a vCPU, so QEMU's own threads share all of them.
   ASSERT_EQ(format_cpu_list(plan.emulator_cpus), "0-1");
   LaunchRequest req = request(2, "tcg,thread=multi");
-  req.before_continue.push_back(pin_step(plan, paths().runtime_dir / "tuning.json"));
+  add_pinning(req, plan);
   auto info = start_detached(std::move(req));
   ASSERT_TRUE(info) << info.error().message;
   auto threads = affinities(info->qemu_pid);
@@ -170,7 +178,7 @@ TEST_F(PinningTest, TwoVcpusEachOnItsOwnCpu) {
 TEST_F(PinningTest, SingleThreadedTcgIsRefusedBeforeTheGuestRuns) {
   PinPlan plan = plan_for({1, 0});
   LaunchRequest req = request(2, "tcg,thread=single");
-  req.before_continue.push_back(pin_step(plan, paths().runtime_dir / "tuning.json"));
+  add_pinning(req, plan);
   auto info = start_detached(std::move(req));
   ASSERT_FALSE(info);
   EXPECT_NE(info.error().message.find("pinning vCPUs: the 2 vCPUs share 1 host thread(s)"),

@@ -11,7 +11,6 @@
 
 #include "host/cpu_topology.h"
 #include "host/process_tasks.h"
-#include "util/file_io.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -175,20 +174,6 @@ Result<AppliedPinning> apply_pin_plan(QmpClient& qmp, pid_t qemu_pid, const PinP
   }
   applied.threads = std::move(confirmed);
   return applied;
-}
-
-BeforeContinueStep pin_step(PinPlan plan, std::filesystem::path record) {
-  BeforeContinueStep step;
-  step.name = "pinning vCPUs";
-  step.run = [plan = std::move(plan), record = std::move(record)](QmpClient& qmp,
-                                                                  pid_t qemu_pid) -> Status {
-    HostRoot live;
-    auto applied = apply_pin_plan(qmp, qemu_pid, plan, live);
-    if (!applied) return tl::unexpected(applied.error());
-    Json doc = {{"plan", plan.to_json()}, {"applied", applied->to_json()}};
-    return write_file_atomic(record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
-  };
-  return step;
 }
 
 Json AppliedPinning::to_json() const {

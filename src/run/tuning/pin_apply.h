@@ -4,7 +4,6 @@
 // /proc before the guest may run.
 #pragma once
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,7 +11,6 @@
 #include <sys/types.h>
 
 #include "host/host_root.h"
-#include "run/launch_request.h"
 #include "run/qmp_client.h"
 #include "run/tuning/pin_plan.h"
 #include "util/result.h"
@@ -55,10 +53,6 @@ Result<std::vector<std::pair<std::string, pid_t>>> iothreads(const nlohmann::jso
 /// later inherit the emulator set.
 Result<AppliedPinning> apply_pin_plan(QmpClient& qmp, pid_t qemu_pid, const PinPlan& plan,
                                       const HostRoot& root);
-
-/// The before-continue step of `vfg start`: applies `plan` and records the
-/// plan and what was applied in `record` (tuning.json in the runtime dir).
-BeforeContinueStep pin_step(PinPlan plan, std::filesystem::path record);
 
 /// Human lines for an applied pinning ("vCPU 0 (tid 1234) → CPU 4").
 std::vector<std::string> describe_applied(const AppliedPinning& applied);
