@@ -11,6 +11,7 @@
 #include "host/host_reading.h"
 #include "host/system_state.h"
 #include "util/result.h"
+#include "vm/host_needs.h"
 
 namespace vfg::check {
 
@@ -28,6 +29,14 @@ struct AudioFacts {
   AudioSocket pulse;        ///< $XDG_RUNTIME_DIR/pulse/native (also pipewire-pulse)
 };
 
+/// A file `vfg setup` writes, with the contents it wants, and the need it meets.
+struct SetupFile {
+  std::string path;
+  std::string contents;
+  bool in_place = false;  ///< the host already has exactly these contents
+  NeedKind need = NeedKind::kOther;
+};
+
 /// What `vfg setup` would put in place, taken from its plan, so a finding can
 /// say "run `vfg setup`" only when setup really fixes it.
 struct SetupExpectations {
@@ -41,6 +50,8 @@ struct SetupExpectations {
   std::vector<std::string> user_groups;
   /// Whether the plan raises the memlock limit, and to what (bytes).
   std::optional<uint64_t> memlock;
+  /// Every file the plan writes (see PlanTargets::files).
+  std::vector<SetupFile> files;
 };
 
 /// Everything about the host the checks look at.

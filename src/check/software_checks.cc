@@ -7,6 +7,7 @@
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/xdg.h"
+#include "vm/host_needs.h"
 
 namespace vfg::check {
 
@@ -90,19 +91,20 @@ std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const Softwa
     std::string what;
     std::string fix;
   };
-  bool audio = config.audio.enabled && config.audio.backend != AudioBackend::kNone;
+  const HostNeeds vm = host_needs(config);
   std::vector<Need> needs = {
-      {audio && config.audio.backend == AudioBackend::kPipewire, qemu.audiodev_pipewire,
+      {vm.needs(QemuAbility::kAudioPipewire), qemu.audiodev_pipewire,
        "PipeWire audio (-audiodev pipewire, QEMU 8.1 and later)",
        "set backend = \"pulseaudio\" under [audio] (pipewire-pulse serves it), or install QEMU "
        "8.1 or later"},
-      {audio && config.audio.backend == AudioBackend::kPulseaudio, qemu.audiodev_pa,
-       "PulseAudio audio (-audiodev pa)", kInstallQemuPulse},
-      {wants_spice(config), qemu.spice, "SPICE (Looking Glass input and the SPICE display)",
+      {vm.needs(QemuAbility::kAudioPulse), qemu.audiodev_pa, "PulseAudio audio (-audiodev pa)",
+       kInstallQemuPulse},
+      {vm.needs(QemuAbility::kSpice), qemu.spice,
+       "SPICE (Looking Glass input and the SPICE display)",
        "sudo apt install qemu-system-x86 (Debian's build has SPICE), or a QEMU built with it"},
-      {config.looking_glass.enabled, qemu.ivshmem, "ivshmem-plain (Looking Glass)",
+      {vm.needs(QemuAbility::kIvshmem), qemu.ivshmem, "ivshmem-plain (Looking Glass)",
        "install a QEMU built with ivshmem"},
-      {!config.usb.empty(), qemu.usb_host, "usb-host (USB passthrough, libusb)",
+      {vm.needs(QemuAbility::kUsbHost), qemu.usb_host, "usb-host (USB passthrough, libusb)",
        "sudo apt install qemu-system-x86 (it includes usb-host), or a QEMU built with libusb"},
   };
   std::vector<std::string> used, missing;
