@@ -110,7 +110,7 @@ std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemStat
   const std::string id = "vm.hugepages";
   uint64_t size = hugepage_bytes(config.memory.hugepages);
   if (size == 0) return {};
-  uint64_t want = (config.memory.size + size - 1) / size;
+  uint64_t want = hugepages_needed(config.memory);
   const HugepagePool* pool = nullptr;
   for (const auto& candidate : state.hugepages)
     if (candidate.page_size == size) pool = &candidate;

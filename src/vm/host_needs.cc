@@ -108,9 +108,9 @@ HostNeeds host_needs(const VmConfig& config) {
     needs.nodes.push_back(vfio);
   }
   needs.memlock = config.locked_memory_need();
-  if (uint64_t page = hugepage_bytes(config.memory.hugepages); page > 0) {
+  if (uint64_t pages = hugepages_needed(config.memory); pages > 0) {
     needs.hugepage_size = config.memory.hugepages;
-    needs.hugepages = (config.memory.size + page - 1) / page;
+    needs.hugepages = pages;
   }
   add_looking_glass(config, needs);
   add_storage_and_input(config, needs);

@@ -9,11 +9,6 @@
 
 namespace vfg {
 
-uint64_t hugepages_needed(const MemoryConfig& memory) {
-  uint64_t size = hugepage_bytes(memory.hugepages);
-  return size == 0 ? 0 : (memory.size + size - 1) / size;
-}
-
 uint64_t hugepages_missing(const HugepageCounts& pool, uint64_t needed) {
   uint64_t available = pool.available();
   return needed > available ? needed - available : 0;
