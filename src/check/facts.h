@@ -12,8 +12,17 @@
 #include "host/system_state.h"
 #include "util/result.h"
 #include "vm/audio_servers.h"  // AudioFacts: the same socket test as the launch plan
+#include "vm/host_needs.h"
 
 namespace vfg::check {
+
+/// A file `vfg setup` writes, with the contents it wants, and the need it meets.
+struct SetupFile {
+  std::string path;
+  std::string contents;
+  bool in_place = false;  ///< the host already has exactly these contents
+  NeedKind need = NeedKind::kOther;
+};
 
 /// What `vfg setup` would put in place, taken from its plan, so a finding can
 /// say "run `vfg setup`" only when setup really fixes it.
@@ -28,6 +37,8 @@ struct SetupExpectations {
   std::vector<std::string> user_groups;
   /// Whether the plan raises the memlock limit, and to what (bytes).
   std::optional<uint64_t> memlock;
+  /// Every file the plan writes (see PlanTargets::files).
+  std::vector<SetupFile> files;
 };
 
 /// Everything about the host the checks look at.

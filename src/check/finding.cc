@@ -17,15 +17,17 @@ std::string_view status_name(Status status) {
 }
 
 Finding pass(std::string id, std::string title, std::string detail) {
-  return Finding{std::move(id), Status::kPass, std::move(title), std::move(detail), {}};
+  return Finding{std::move(id), Status::kPass, std::move(title), std::move(detail), {}, {}};
 }
 
 Finding warn(std::string id, std::string title, std::string detail, std::string fix) {
-  return Finding{std::move(id), Status::kWarn, std::move(title), std::move(detail), std::move(fix)};
+  return Finding{std::move(id),     Status::kWarn,  std::move(title),
+                 std::move(detail), std::move(fix), {}};
 }
 
 Finding failure(std::string id, std::string title, std::string detail, std::string fix) {
-  return Finding{std::move(id), Status::kFail, std::move(title), std::move(detail), std::move(fix)};
+  return Finding{std::move(id),     Status::kFail,  std::move(title),
+                 std::move(detail), std::move(fix), {}};
 }
 
 Status Report::worst() const {

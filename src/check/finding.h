@@ -14,6 +14,12 @@ enum class Status { kPass, kWarn, kFail };
 /// "pass", "warn", "fail" (the --json spelling).
 std::string_view status_name(Status status);
 
+/// A file a fix writes: exactly what `vfg setup` writes for the same need.
+struct FileFix {
+  std::string path;
+  std::string contents;
+};
+
 /// One thing checked.
 struct Finding {
   /// Stable identifier for scripts: "iommu.enabled", "vm.device.0000:01:00.0.group".
@@ -25,6 +31,8 @@ struct Finding {
   std::string detail;
   /// How to fix it: a command, or the `vfg setup` step that does it. Empty when it passes.
   std::string fix;
+  /// The files the fix writes, when it is a `vfg setup` step (the same paths and contents).
+  std::vector<FileFix> files;
 };
 
 /// Shorthands that keep the check code readable.

@@ -7,6 +7,7 @@
 
 #include "check/host_checks.h"
 #include "check/reset_bug.h"
+#include "check/vm_checks.h"
 #include "util/strings.h"
 
 namespace vfg::check {
@@ -112,11 +113,6 @@ std::vector<Finding> check_vfio_nodes(const std::vector<std::string>& passed,
                                       const SystemState& state, const PciFacts& pci,
                                       const SetupExpectations& setup) {
   std::vector<Finding> findings;
-  const std::string rule =
-      setup.known ? "run `vfg setup` (udev rule giving " + state.identity.user + " /dev/vfio/*)"
-                  : "add SUBSYSTEM==\"vfio\", OWNER=\"" + state.identity.user +
-                        "\", MODE=\"0660\" to /etc/udev/rules.d/99-vfg-vfio.rules, then sudo "
-                        "udevadm trigger";
   std::set<int> seen;
   for (const auto& address : passed) {
     auto parsed = PciAddress::parse(address);
@@ -134,11 +130,13 @@ std::vector<Finding> check_vfio_nodes(const std::vector<std::string>& passed,
       findings.push_back(failure(id, node->second.path + " is missing although vfio-pci is bound",
                                  "", "sudo udevadm trigger --subsystem-match=vfio"));
     } else if (!can_access(node->second, state.identity, true)) {
-      findings.push_back(failure(id,
-                                 fmt::format("{} is not readable and writable by {}",
-                                             node->second.path, state.identity.user),
-                                 describe_node(node->second, state),
-                                 access_fix(node->second, state, rule)));
+      findings.push_back(device_access_failure(
+          id,
+          fmt::format("{} is not readable and writable by {}", node->second.path,
+                      state.identity.user),
+          node->second, state, setup, "udev rule giving " + state.identity.user + " /dev/vfio/*",
+          "give " + state.identity.user +
+              " read-write access to /dev/vfio/* with a udev rule, then sudo udevadm trigger"));
     } else {
       findings.push_back(
           pass(id, node->second.path + " usable", describe_node(node->second, state)));

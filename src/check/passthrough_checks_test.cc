@@ -42,6 +42,8 @@ const Finding* find(const std::vector<Finding>& findings, const std::string& id)
 SetupExpectations known_setup() {
   SetupExpectations setup;
   setup.known = true;
+  setup.files = {
+      {"/etc/udev/rules.d/99-vfg-passthrough.rules", "rules\n", false, NeedKind::kDeviceAccess}};
   return setup;
 }
 
@@ -67,11 +69,15 @@ TEST(Passthrough, VfioNodeWithoutAccessNamesTheUdevStep) {
   const Finding* node = find(findings, "vm.vfio.1");
   ASSERT_NE(node, nullptr);
   EXPECT_EQ(node->status, Status::kFail);
-  EXPECT_EQ(node->fix, "run `vfg setup` (udev rule giving alice /dev/vfio/*)");
+  EXPECT_EQ(node->fix,
+            "run `vfg setup` (udev rule giving alice /dev/vfio/*: "
+            "/etc/udev/rules.d/99-vfg-passthrough.rules)");
+  ASSERT_EQ(node->files.size(), 1u);
+  EXPECT_EQ(node->files[0].path, "/etc/udev/rules.d/99-vfg-passthrough.rules");
   findings = check_vm_passthrough(passing("0000:01:00.0"), host.state, host.pci, {});
   EXPECT_EQ(find(findings, "vm.vfio.1")->fix,
-            "add SUBSYSTEM==\"vfio\", OWNER=\"alice\", MODE=\"0660\" to "
-            "/etc/udev/rules.d/99-vfg-vfio.rules, then sudo udevadm trigger");
+            "give alice read-write access to /dev/vfio/* with a udev rule, then sudo udevadm "
+            "trigger");
 }
 
 TEST(Passthrough, SharedChipsetGroupIsNotViable) {

@@ -81,11 +81,15 @@ std::string render_preflight_refusal(const Report& report, bool colour) {
 std::string render_json(const Report& report) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& finding : report.findings) {
-    findings.push_back({{"id", finding.id},
-                        {"status", status_name(finding.status)},
-                        {"title", finding.title},
-                        {"detail", finding.detail},
-                        {"fix", finding.fix}});
+    nlohmann::json item = {{"id", finding.id},
+                           {"status", status_name(finding.status)},
+                           {"title", finding.title},
+                           {"detail", finding.detail},
+                           {"fix", finding.fix}};
+    // Only fixes that are `vfg setup` steps carry files; the key is left out otherwise.
+    for (const auto& file : finding.files)
+      item["files"].push_back({{"path", file.path}, {"contents", file.contents}});
+    findings.push_back(std::move(item));
   }
   nlohmann::json document = {
       {"vm", report.vm_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(report.vm_name)},

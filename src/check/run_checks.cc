@@ -1,7 +1,6 @@
 #include "check/run_checks.h"
 
 #include "check/host_checks.h"
-#include "vm/looking_glass.h"
 
 namespace vfg::check {
 
@@ -32,12 +31,8 @@ std::vector<Finding> vm_findings(const CheckInput& input) {
 
 VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config) {
   VmResourceFacts facts;
-  const LookingGlassConfig& lg = config.looking_glass;
-  if (lg.enabled) {
-    facts.looking_glass_size = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
-    facts.looking_glass_node = stat_path(
-        root, lg.backend == LookingGlassConfig::Backend::kKvmfr ? lg.device : lg.shm_path);
-  }
+  if (config.looking_glass.enabled)
+    facts.looking_glass_node = stat_path(root, config.looking_glass.memory_path());
   for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
   for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));
   if (!config.usb.empty()) {

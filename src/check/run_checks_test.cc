@@ -105,13 +105,15 @@ TEST(VmUsb, ByPortAndByIdOnTheTuringDesktop) {
   EXPECT_EQ(findings[0].title,
             "USB port 1-3.1 (Logitech USB Receiver) is not readable and writable by alice");
   EXPECT_EQ(findings[0].fix,
-            "add SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", ATTR{idVendor}==\"046d\", "
-            "ATTR{idProduct}==\"c52b\", MODE=\"0660\", GROUP=\"kvm\" to "
-            "/etc/udev/rules.d/99-vfg-usb.rules (a chown is lost on every replug)");
+            "give alice read-write access to it with a udev rule (a chown is lost on every "
+            "replug)");
   SetupExpectations setup;
   setup.known = true;
+  setup.files = {
+      {"/etc/udev/rules.d/99-vfg-passthrough.rules", "rules\n", false, NeedKind::kDeviceAccess}};
   EXPECT_EQ(check_vm_usb(config, *state, facts, setup)[1].fix,
-            "run `vfg setup` (udev rule for this USB device)");
+            "run `vfg setup` (udev rule for this USB device: "
+            "/etc/udev/rules.d/99-vfg-passthrough.rules)");
   EXPECT_EQ(findings[2].status, Status::kWarn);
   EXPECT_EQ(findings[2].title, "nothing is plugged in as USB port 1-7 now");
 

@@ -8,6 +8,7 @@
 #include "util/strings.h"
 #include "util/xdg.h"
 #include "vm/qemu_packages.h"
+#include "vm/host_needs.h"
 
 namespace vfg::check {
 
@@ -86,22 +87,22 @@ std::vector<Finding> check_vm_qemu_features(const VmConfig& config, const Softwa
     std::string what;
     std::string fix;
   };
-  bool audio = config.audio.enabled && config.audio.backend != AudioBackend::kNone;
+  const HostNeeds vm = host_needs(config);
   std::vector<Need> needs = {
-      {audio && config.audio.backend == AudioBackend::kPipewire, qemu.audiodev_pipewire,
+      {vm.needs(QemuAbility::kAudioPipewire), qemu.audiodev_pipewire,
        "PipeWire audio (-audiodev pipewire, QEMU 8.1 and later)",
        "set backend = \"pulseaudio\" under [audio] (pipewire-pulse serves it), or install QEMU "
        "8.1 or later"},
-      {audio && config.audio.backend == AudioBackend::kPulseaudio, qemu.audiodev_pa,
-       "PulseAudio audio (-audiodev pa)", install_hint(QemuPart::kAudioPulse)},
+      {vm.needs(QemuAbility::kAudioPulse), qemu.audiodev_pa, "PulseAudio audio (-audiodev pa)",
+       install_hint(QemuPart::kAudioPulse)},
       // What QEMU can load, not what -help lists: distributions ship SPICE as a module.
-      {wants_spice(config), qemu.spice, "SPICE (Looking Glass input and the SPICE display)",
-       install_hint(QemuPart::kSpice)},
-      {config.display.type == DisplayConfig::Type::kSpice, qemu.qxl, "qxl-vga (the SPICE display)",
+      {vm.needs(QemuAbility::kSpice), qemu.spice,
+       "SPICE (Looking Glass input and the SPICE display)", install_hint(QemuPart::kSpice)},
+      {vm.needs(QemuAbility::kQxl), qemu.qxl, "qxl-vga (the SPICE display)",
        install_hint(QemuPart::kQxl)},
-      {config.looking_glass.enabled, qemu.ivshmem, "ivshmem-plain (Looking Glass)",
+      {vm.needs(QemuAbility::kIvshmem), qemu.ivshmem, "ivshmem-plain (Looking Glass)",
        "install a QEMU built with ivshmem"},
-      {!config.usb.empty(), qemu.usb_host, "usb-host (USB passthrough, libusb)",
+      {vm.needs(QemuAbility::kUsbHost), qemu.usb_host, "usb-host (USB passthrough, libusb)",
        "sudo apt install qemu-system-x86 (it includes usb-host), or a QEMU built with libusb"},
   };
   std::vector<std::string> used, missing;

@@ -4,6 +4,7 @@
 
 #include "check/host_checks.h"
 #include "check/input_path_check.h"
+#include "check/setup_fix.h"
 #include "util/strings.h"
 #include "vm/hugepage_size.h"
 
@@ -19,13 +20,17 @@ std::string limit_text(uint64_t bytes) {
 
 }  // namespace
 
-uint64_t memlock_need(const VmConfig& config, uint64_t looking_glass_size) {
-  bool passes_devices = !config.gpus.empty();
-  if (!passes_devices && !config.memory.lock) return 0;
-  uint64_t need = config.memory.size + looking_glass_size + kGiB;
-  // mlockall and VFIO pinning both charge locked_vm, so together they count twice.
-  if (config.memory.lock && passes_devices) need += config.memory.size;
-  return need;
+Finding device_access_failure(const std::string& id, const std::string& title, const NodeInfo& node,
+                              const SystemState& state, const SetupExpectations& setup,
+                              const std::string& what, const std::string& manual) {
+  SetupFix rule = setup_fix(setup, NeedKind::kDeviceAccess, what);
+  // The rule is there; udev applies it when the device appears or is triggered.
+  if (rule.in_place)
+    return warn(id, title + " yet: the udev rule is written", describe_node(node, state),
+                access_fix(node, state, "sudo udevadm trigger, or replug the device"));
+  return with_fix_files(failure(id, title, describe_node(node, state),
+                                access_fix(node, state, rule.known() ? rule.text : manual)),
+                        rule);
 }
 
 Finding check_vm_accel(const VmConfig& config, const SystemState& state) {
@@ -49,17 +54,12 @@ Finding check_vm_accel(const VmConfig& config, const SystemState& state) {
 }
 
 std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState& state,
-                                      const VmResourceFacts& facts,
                                       const SetupExpectations& setup) {
   const std::string id = "vm.memlock";
-  uint64_t need = memlock_need(config, facts.looking_glass_size);
+  const LockedMemoryNeed locked = config.locked_memory_need();
+  uint64_t need = locked.bytes;
   if (need == 0) return {};
-  std::string parts = format_bytes(config.memory.size) + " RAM";
-  if (config.memory.lock && !config.gpus.empty()) parts += " ×2 (mem-lock on top of VFIO pinning)";
-  if (facts.looking_glass_size > 0)
-    parts += " + " + format_bytes(facts.looking_glass_size) + " Looking Glass";
-  parts += " + 1 GiB";
-  std::string detail = fmt::format("needs {} ({})", format_bytes(need), parts);
+  std::string detail = fmt::format("needs {} ({})", format_bytes(need), locked.detail);
   if (!state.process_memlock) {
     if (state.identity.uid == 0)
       return {pass(id, "memlock: root is not limited (CAP_IPC_LOCK)", detail)};
@@ -72,34 +72,46 @@ std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState&
   if (state.user_manager_memlock)
     detail +=
         fmt::format(", the systemd user manager {}", limit_text(state.user_manager_memlock->soft));
-  std::string raise = setup.known
-                          ? "run `vfg setup` (memlock limit step), then log out and back in"
+  SetupFix step = setup_fix(setup, NeedKind::kMemlock, "memlock limit");
+  std::string raise = step.known()
+                          ? step.text + ", then log out and back in"
                           : fmt::format(
-                                "echo '{} - memlock {}' | sudo tee "
-                                "/etc/security/limits.d/90-vfg-memlock.conf, then log out and "
-                                "back in",
+                                "raise the memlock limit of {} to {} KiB (limits.conf), then log "
+                                "out and back in",
                                 state.identity.user, kib(need));
   if (state.identity.uid == 0 && limit.soft < need)
     return {pass(id, "memlock: root is not limited (CAP_IPC_LOCK)", detail)};
+  // Without PCI devices only mem-lock=on locks the RAM.
+  const std::string cannot =
+      config.gpus.empty() ? "QEMU cannot lock the guest's RAM" : "VFIO cannot pin the guest's RAM";
   if (limit.soft >= need) {
     if (state.user_manager_memlock && state.user_manager_memlock->soft < need)
-      return {warn(id, "memlock enough here, but units of the systemd user manager get less",
-                   detail, raise)};
+      return {with_fix_files(
+          warn(id, "memlock enough here, but units of the systemd user manager get less", detail,
+               step.in_place ? "sudo systemctl daemon-reload, then log out and back in" : raise),
+          step)};
     return {pass(id, "memlock limit covers the VM", detail)};
   }
+  // Written by setup (or by hand from this fix) but not read yet: pam_limits
+  // applies it at the next login.
+  if (step.in_place)
+    return {warn(id, "memlock limit written, but this session started before it", detail,
+                 "log out and back in")};
   if (limit.hard >= need)
-    return {failure(id, "memlock soft limit too low: VFIO cannot pin the guest's RAM", detail,
-                    fmt::format("run `ulimit -l {}` in this shell before `vfg start` (the hard "
-                                "limit allows it); for good: {}",
-                                kib(need), raise))};
-  return {failure(id, "memlock limit too low: VFIO cannot pin the guest's RAM", detail, raise)};
+    return {with_fix_files(
+        failure(id, "memlock soft limit too low: " + cannot, detail,
+                fmt::format("run `ulimit -l {}` in this shell before `vfg start` (the hard "
+                            "limit allows it); for good: {}",
+                            kib(need), raise)),
+        step)};
+  return {with_fix_files(failure(id, "memlock limit too low: " + cannot, detail, raise), step)};
 }
 
 std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemState& state) {
   const std::string id = "vm.hugepages";
   uint64_t size = hugepage_bytes(config.memory.hugepages);
   if (size == 0) return {};
-  uint64_t want = (config.memory.size + size - 1) / size;
+  uint64_t want = hugepages_needed(config.memory);
   const HugepagePool* pool = nullptr;
   for (const auto& candidate : state.hugepages)
     if (candidate.page_size == size) pool = &candidate;
@@ -131,33 +143,40 @@ std::vector<Finding> check_vm_looking_glass(const VmConfig& config, const System
   const LookingGlassConfig& lg = config.looking_glass;
   if (!lg.enabled) return {};
   const NodeInfo& node = facts.looking_glass_node;
-  std::string size = format_bytes(facts.looking_glass_size);
-  std::string size_mb = std::to_string(facts.looking_glass_size / kMiB);
+  const uint64_t bytes = lg.effective_size();
+  std::string size = format_bytes(bytes);
+  std::string modprobe = "sudo modprobe kvmfr static_size_mb=" + std::to_string(bytes / kMiB);
   if (lg.backend == LookingGlassConfig::Backend::kKvmfr) {
-    std::string load = setup.known ? "run `vfg setup` (kvmfr module step), then reboot"
-                                   : "sudo modprobe kvmfr static_size_mb=" + size_mb;
+    SetupFix module = setup_fix(setup, NeedKind::kKvmfrModule, "kvmfr module");
+    // Written files load the module at the next boot; until then it takes a modprobe.
+    std::string load = module.known() && !module.in_place
+                           ? module.text + ", then reboot (or " + modprobe + ")"
+                           : modprobe;
     if (!node.exists)
-      return {failure(id, node.path + " is missing: the kvmfr module is not loaded",
-                      "Looking Glass needs " + size, load)};
+      return {with_fix_files(failure(id, node.path + " is missing: the kvmfr module is not loaded",
+                                     "Looking Glass needs " + size, load),
+                             module)};
     if (node.type == 'f')
-      return {failure(
-          id, node.path + " is a regular file, not the kvmfr device",
-          "QEMU ran before the kvmfr module was loaded and created it",
-          "sudo rm " + node.path + " && " +
-              (setup.known ? std::string("sudo modprobe kvmfr static_size_mb=") + size_mb : load))};
+      return {failure(id, node.path + " is a regular file, not the kvmfr device",
+                      "QEMU ran before the kvmfr module was loaded and created it",
+                      "sudo rm " + node.path + " && " + modprobe)};
     if (node.type != 'c')
       return {failure(id, node.path + " is not a character device", describe_node(node, state),
-                      "sudo rm -r " + node.path + " && " + load)};
-    if (!can_access(node, state.identity, true))
-      return {
-          failure(id, node.path + " is not readable and writable by " + state.identity.user,
-                  describe_node(node, state),
+                      "sudo rm -r " + node.path + " && " + modprobe)};
+    if (!can_access(node, state.identity, true)) {
+      SetupFix rule = setup_fix(setup, NeedKind::kKvmfrAccess, "udev rule for kvmfr");
+      std::string title = node.path + " is not readable and writable by " + state.identity.user;
+      if (rule.in_place)
+        return {warn(id, title + " yet: the udev rule is written", describe_node(node, state),
+                     access_fix(node, state, "sudo udevadm trigger --subsystem-match=kvmfr"))};
+      return {with_fix_files(
+          failure(id, title, describe_node(node, state),
                   access_fix(node, state,
-                             setup.known ? "run `vfg setup` (udev rule for kvmfr)"
-                                         : "add SUBSYSTEM==\"kvmfr\", GROUP=\"kvm\", "
-                                           "MODE=\"0660\", TAG+=\"uaccess\" to "
-                                           "/etc/udev/rules.d/70-kvmfr.rules")),
-      };
+                             rule.known() ? rule.text
+                                          : "give " + state.identity.user +
+                                                " read-write access to it with a udev rule")),
+          rule)};
+    }
     return {pass(
         id,
         "Looking Glass: " + node.path + " is the kvmfr device, usable by " + state.identity.user,
@@ -170,12 +189,21 @@ std::vector<Finding> check_vm_looking_glass(const VmConfig& config, const System
   if (node.type != 'f')
     return {failure(id, node.path + " is not a regular file", describe_node(node, state),
                     "sudo rm -r " + node.path)};
-  if (!can_access(node, state.identity, true))
-    return {failure(id, node.path + " is not readable and writable by " + state.identity.user,
-                    describe_node(node, state),
-                    setup.known ? "run `vfg setup` (tmpfiles rule for the Looking Glass file)"
-                                : "sudo chown " + state.identity.user + " " + node.path)};
-  if (node.size != 0 && node.size != facts.looking_glass_size)
+  if (!can_access(node, state.identity, true)) {
+    SetupFix tmpfiles =
+        setup_fix(setup, NeedKind::kSharedFile, "tmpfiles rule for the Looking Glass file");
+    std::string title = node.path + " is not readable and writable by " + state.identity.user;
+    // The rule is written; systemd-tmpfiles applies it at boot or when asked.
+    if (tmpfiles.in_place)
+      return {warn(id, title + " yet: the tmpfiles rule is written", describe_node(node, state),
+                   "sudo systemd-tmpfiles --create")};
+    return {with_fix_files(
+        failure(id, title, describe_node(node, state),
+                tmpfiles.known() ? tmpfiles.text
+                                 : "sudo chown " + state.identity.user + " " + node.path),
+        tmpfiles)};
+  }
+  if (node.size != 0 && node.size != bytes)
     return {failure(
         id, fmt::format("{} holds {}, the VM maps {}", node.path, format_bytes(node.size), size),
         "the size changed since QEMU created the file", "rm " + node.path)};
@@ -206,15 +234,13 @@ std::vector<Finding> check_vm_disks(const VmConfig& config, const SystemState& s
       continue;
     }
     if (!can_access(node, state.identity, write)) {
-      std::string rule =
-          setup.known ? "run `vfg setup` (udev rule giving " + state.identity.user + " this disk)"
-                      : "sudo chown " + state.identity.user + " " + shell_quote(disk.path) +
-                            " (until the next boot; a udev rule makes it last)";
-      findings.push_back(
-          failure(id,
-                  fmt::format("{} is not {} by {}", disk.path,
-                              write ? "readable and writable" : "readable", state.identity.user),
-                  describe_node(node, state), access_fix(node, state, rule)));
+      findings.push_back(device_access_failure(
+          id,
+          fmt::format("{} is not {} by {}", disk.path, write ? "readable and writable" : "readable",
+                      state.identity.user),
+          node, state, setup, "udev rule giving " + state.identity.user + " this disk",
+          "sudo chown " + state.identity.user + " " + shell_quote(disk.path) +
+              " (until the next boot; a udev rule makes it last)"));
       continue;
     }
     findings.push_back(
@@ -268,18 +294,13 @@ std::vector<Finding> check_vm_usb(const VmConfig& config, const SystemState& sta
     for (const auto& [device, node] : matches) {
       if (can_access(node, state.identity, true)) continue;
       all_usable = false;
-      std::string rule =
-          setup.known ? "run `vfg setup` (udev rule for this USB device)"
-                      : fmt::format(
-                            "add SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", "
-                            "ATTR{{idVendor}}==\"{:04x}\", ATTR{{idProduct}}==\"{:04x}\", "
-                            "MODE=\"0660\", GROUP=\"kvm\" to /etc/udev/rules.d/99-vfg-usb.rules "
-                            "(a chown is lost on every replug)",
-                            device.vendor_id, device.product_id);
-      findings.push_back(failure(id,
-                                 fmt::format("{} ({}) is not readable and writable by {}", what,
-                                             device.display_name(), state.identity.user),
-                                 describe_node(node, state), access_fix(node, state, rule)));
+      findings.push_back(device_access_failure(
+          id,
+          fmt::format("{} ({}) is not readable and writable by {}", what, device.display_name(),
+                      state.identity.user),
+          node, state, setup, "udev rule for this USB device",
+          "give " + state.identity.user +
+              " read-write access to it with a udev rule (a chown is lost on every replug)"));
       break;
     }
     if (all_usable)
@@ -298,7 +319,7 @@ std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts&
     for (auto& finding : more) findings.push_back(std::move(finding));
   };
   findings.push_back(check_vm_accel(config, host.system));
-  append(check_vm_memlock(config, host.system, facts, setup));
+  append(check_vm_memlock(config, host.system, setup));
   append(check_vm_hugepages(config, host.system));
   append(check_vm_looking_glass(config, host.system, facts, setup));
   append(check_vm_disks(config, host.system, facts, setup));

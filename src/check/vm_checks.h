@@ -17,8 +17,6 @@ namespace vfg::check {
 
 /// The host nodes and numbers one VM depends on, gathered before judging.
 struct VmResourceFacts {
-  /// Looking Glass shared memory size in bytes (explicit or computed), 0 without Looking Glass.
-  uint64_t looking_glass_size = 0;
   /// /dev/kvmfr0 or the /dev/shm file, when Looking Glass is enabled.
   NodeInfo looking_glass_node;
   /// One per VmConfig::disks entry, in order (stat through the host root for /dev paths).
@@ -32,10 +30,11 @@ struct VmResourceFacts {
   std::optional<AudioSocket> audio_server;
 };
 
-/// Locked memory the VM needs: RAM + Looking Glass + 1 GiB when it passes PCI
-/// devices (VFIO pins all guest RAM), twice the RAM with mem-lock=on; 0 when
-/// it needs none beyond the default.
-uint64_t memlock_need(const VmConfig& config, uint64_t looking_glass_size);
+/// A node QEMU cannot open: the fix is setup's udev rule for device access
+/// (a warning when that rule is written already), else `manual`.
+Finding device_access_failure(const std::string& id, const std::string& title, const NodeInfo& node,
+                              const SystemState& state, const SetupExpectations& setup,
+                              const std::string& what, const std::string& manual);
 
 /// "vm.accel": KVM when it can run guests, else TCG named (a failure when the
 /// definition insists on KVM).
@@ -43,7 +42,7 @@ Finding check_vm_accel(const VmConfig& config, const SystemState& state);
 
 /// "vm.memlock": this process's limit (what QEMU inherits) and the systemd user manager's.
 std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState& state,
-                                      const VmResourceFacts& facts, const SetupExpectations& setup);
+                                      const SetupExpectations& setup);
 
 /// "vm.hugepages": free pages of the requested size cover the RAM.
 std::vector<Finding> check_vm_hugepages(const VmConfig& config, const SystemState& state);

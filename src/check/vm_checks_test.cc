@@ -30,9 +30,21 @@ VmConfig gaming_vm() {
   return config;
 }
 
+// A plan that writes one file per need (the real paths and contents are
+// compared against setup's generators in tests/check/check_setup_agree_test.cc).
 SetupExpectations known_setup() {
   SetupExpectations setup;
   setup.known = true;
+  setup.files = {
+      {"/etc/security/limits.d/95-vfg-memlock.conf", "limits\n", false, NeedKind::kMemlock},
+      {"/etc/modprobe.d/vfg-kvmfr.conf", "options\n", false, NeedKind::kKvmfrModule},
+      {"/etc/udev/rules.d/99-vfg-passthrough.rules", "rules\n", false, NeedKind::kDeviceAccess},
+      {"/etc/udev/rules.d/70-vfg-kvmfr.rules", "kvmfr\n", false, NeedKind::kKvmfrAccess}};
+  return setup;
+}
+
+SetupExpectations in_place(SetupExpectations setup) {
+  for (auto& file : setup.files) file.in_place = true;
   return setup;
 }
 
@@ -52,50 +64,66 @@ TEST(VmAccel, KvmOrNamedTcg) {
 
 TEST(VmMemlock, NeedIsRamPlusLookingGlassPlusOneGiB) {
   VmConfig config = gaming_vm();
-  EXPECT_EQ(memlock_need(config, 64 * kMiB), 17 * kGiB + 64 * kMiB);
+  config.looking_glass.enabled = true;
+  config.looking_glass.size = 64 * kMiB;
+  EXPECT_EQ(config.locked_memory_need().bytes, 17 * kGiB + 64 * kMiB);
+  config.looking_glass.enabled = false;
   config.memory.lock = true;
-  EXPECT_EQ(memlock_need(config, 0), 33 * kGiB);
+  EXPECT_EQ(config.locked_memory_need().bytes, 33 * kGiB);
+  // mlock alone charges the RAM once: 9 GiB for an 8 GiB VM without a GPU.
   config.gpus.clear();
-  EXPECT_EQ(memlock_need(config, 0), 17 * kGiB);
+  config.memory.size = 8 * kGiB;
+  EXPECT_EQ(config.locked_memory_need().bytes, 9 * kGiB);
+  EXPECT_EQ(config.locked_memory_need().formula, "RAM + 1 GiB");
   config.memory.lock = false;
-  EXPECT_EQ(memlock_need(config, 0), 0u);
+  EXPECT_EQ(config.locked_memory_need().bytes, 0u);
 }
 
 TEST(VmMemlock, PassesWithEnoughAndFailsWithTheDefault) {
   VmConfig config = gaming_vm();
+  config.looking_glass.enabled = true;
+  config.looking_glass.size = 32 * kMiB;
   SystemState state = alice_host();
-  VmResourceFacts facts;
-  facts.looking_glass_size = 32 * kMiB;
-  auto bad = check_vm_memlock(config, state, facts, {});
+  auto bad = check_vm_memlock(config, state, {});
   ASSERT_EQ(bad.size(), 1u);
   EXPECT_EQ(bad[0].status, Status::kFail);
   EXPECT_EQ(bad[0].detail,
             "needs 17.0 GiB (16 GiB RAM + 32 MiB Looking Glass + 1 GiB); this process may lock "
             "8 MiB (hard 8 MiB)");
-  EXPECT_EQ(
-      bad[0].fix,
-      "echo 'alice - memlock 17858560' | sudo tee /etc/security/limits.d/90-vfg-memlock.conf, "
-      "then log out and back in");
-  EXPECT_EQ(check_vm_memlock(config, state, facts, known_setup())[0].fix,
-            "run `vfg setup` (memlock limit step), then log out and back in");
+  EXPECT_EQ(bad[0].fix,
+            "raise the memlock limit of alice to 17858560 KiB (limits.conf), then log out and "
+            "back in");
+  EXPECT_TRUE(bad[0].files.empty());
+  auto known = check_vm_memlock(config, state, known_setup());
+  EXPECT_EQ(known[0].fix,
+            "run `vfg setup` (memlock limit: /etc/security/limits.d/95-vfg-memlock.conf), then "
+            "log out and back in");
+  ASSERT_EQ(known[0].files.size(), 1u);
+  EXPECT_EQ(known[0].files[0].contents, "limits\n");
+  // Written but not read yet: only a new login is missing.
+  auto written = check_vm_memlock(config, state, in_place(known_setup()));
+  EXPECT_EQ(written[0].status, Status::kWarn);
+  EXPECT_EQ(written[0].fix, "log out and back in");
+  EXPECT_TRUE(written[0].files.empty());
 
   state.process_memlock = {8 * kMiB, MemlockLimit::kUnlimited};
-  EXPECT_EQ(check_vm_memlock(config, state, facts, known_setup())[0].fix,
+  EXPECT_EQ(check_vm_memlock(config, state, known_setup())[0].fix,
             "run `ulimit -l 17858560` in this shell before `vfg start` (the hard limit allows "
-            "it); for good: run `vfg setup` (memlock limit step), then log out and back in");
+            "it); for good: run `vfg setup` (memlock limit: "
+            "/etc/security/limits.d/95-vfg-memlock.conf), then log out and back in");
 
   state.process_memlock = {MemlockLimit::kUnlimited, MemlockLimit::kUnlimited};
-  auto ok = check_vm_memlock(config, state, facts, {});
+  auto ok = check_vm_memlock(config, state, {});
   EXPECT_EQ(ok[0].status, Status::kPass);
   state.user_manager_memlock = MemlockLimit{8 * kMiB, 8 * kMiB};
-  EXPECT_EQ(check_vm_memlock(config, state, facts, {})[0].status, Status::kWarn);
+  EXPECT_EQ(check_vm_memlock(config, state, {})[0].status, Status::kWarn);
 
   state.process_memlock.reset();
-  EXPECT_EQ(check_vm_memlock(config, state, facts, {})[0].title,
+  EXPECT_EQ(check_vm_memlock(config, state, {})[0].title,
             "memlock limit unknown: the tree has no /proc/self/limits");
 
   config.gpus.clear();
-  EXPECT_TRUE(check_vm_memlock(config, state, facts, {}).empty());
+  EXPECT_TRUE(check_vm_memlock(config, state, {}).empty());
 }
 
 TEST(VmHugepages, FreePoolAgainstNeed) {
@@ -123,8 +151,8 @@ TEST(VmLookingGlass, KvmfrMustBeACharacterDevice) {
   VmConfig config = gaming_vm();
   config.looking_glass.enabled = true;
   SystemState state = alice_host();
+  config.looking_glass.size = 32 * kMiB;
   VmResourceFacts facts;
-  facts.looking_glass_size = 32 * kMiB;
   facts.looking_glass_node = NodeInfo{"/dev/kvmfr0", true, 'c', 0660, 0, 104, 0};
   auto ok = check_vm_looking_glass(config, state, facts, {});
   ASSERT_EQ(ok.size(), 1u);
@@ -138,21 +166,30 @@ TEST(VmLookingGlass, KvmfrMustBeACharacterDevice) {
 
   facts.looking_glass_node.exists = false;
   EXPECT_EQ(check_vm_looking_glass(config, state, facts, known_setup())[0].fix,
-            "run `vfg setup` (kvmfr module step), then reboot");
+            "run `vfg setup` (kvmfr module: /etc/modprobe.d/vfg-kvmfr.conf), then reboot (or "
+            "sudo modprobe kvmfr static_size_mb=32)");
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, in_place(known_setup()))[0].fix,
+            "sudo modprobe kvmfr static_size_mb=32");
 
   facts.looking_glass_node = NodeInfo{"/dev/kvmfr0", true, 'c', 0600, 0, 0, 0};
   EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].fix,
-            "add SUBSYSTEM==\"kvmfr\", GROUP=\"kvm\", MODE=\"0660\", TAG+=\"uaccess\" to "
-            "/etc/udev/rules.d/70-kvmfr.rules");
+            "give alice read-write access to it with a udev rule");
+  auto rule = check_vm_looking_glass(config, state, facts, known_setup());
+  EXPECT_EQ(rule[0].fix,
+            "run `vfg setup` (udev rule for kvmfr: /etc/udev/rules.d/70-vfg-kvmfr.rules)");
+  ASSERT_EQ(rule[0].files.size(), 1u);
+  EXPECT_EQ(rule[0].files[0].path, "/etc/udev/rules.d/70-vfg-kvmfr.rules");
+  EXPECT_EQ(check_vm_looking_glass(config, state, facts, in_place(known_setup()))[0].status,
+            Status::kWarn);
 }
 
 TEST(VmLookingGlass, ShmFileOwnerModeAndSize) {
   VmConfig config = gaming_vm();
   config.looking_glass.enabled = true;
   config.looking_glass.backend = LookingGlassConfig::Backend::kShm;
+  config.looking_glass.size = 32 * kMiB;
   SystemState state = alice_host();
   VmResourceFacts facts;
-  facts.looking_glass_size = 32 * kMiB;
   facts.looking_glass_node =
       NodeInfo{"/dev/shm/looking-glass", true, 'f', 0660, 1000, 104, 32 * kMiB};
   EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].status, Status::kPass);
@@ -188,7 +225,8 @@ TEST(VmDisks, BlockDeviceAccess) {
   EXPECT_EQ(bad[0].fix, "sudo usermod -aG disk alice, then log out and back in");
   facts.disks[0].mode = 0600;
   EXPECT_EQ(check_vm_disks(config, state, facts, known_setup())[0].fix,
-            "run `vfg setup` (udev rule giving alice this disk)");
+            "run `vfg setup` (udev rule giving alice this disk: "
+            "/etc/udev/rules.d/99-vfg-passthrough.rules)");
   facts.disks[0].exists = false;
   EXPECT_EQ(check_vm_disks(config, state, facts, {})[0].fix,
             "check the path with `ls -l /dev/disk/by-id/`");

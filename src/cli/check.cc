@@ -49,6 +49,8 @@ check::SetupExpectations setup_expectations(const HostReading& host, const VmCon
   expectations.user_groups = targets.user_groups;
   expectations.memlock =
       targets.memlock_unlimited ? std::optional<uint64_t>(UINT64_MAX) : targets.memlock;
+  for (const auto& file : targets.files)
+    expectations.files.push_back({file.path, file.contents, file.in_place, file.need});
   return expectations;
 }
 

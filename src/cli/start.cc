@@ -77,12 +77,9 @@ Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
   if (auto prepared = prepare_vm_files(*plan); !prepared) return tl::unexpected(prepared.error());
   // The command's notices include the plan's (TCG fallback, Hyper-V dropped, ...).
   for (const auto& notice : command->notices) report(Severity::kNote, notice);
-  LaunchRequest request;
-  request.paths = target.paths;
-  request.argv = std::move(command->argv);
+  LaunchRequest request = launch_request(config, target.paths, std::move(command->argv));
   request.monitor_object = plan->qemu.monitor_object;
   request.accelerator = plan->kvm ? "kvm" : "tcg";
-  request.stop_timeout = config.stop_timeout;
   for (const auto& line : describe_tuning(*tuning)) fmt::print("{}\n", line);
   for (const auto& note : tuning->pin.notes) report(Severity::kNote, note);
   for (const auto& note : tuning->notes) report(Severity::kNote, note);

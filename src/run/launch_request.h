@@ -5,13 +5,16 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <sys/types.h>
 
 #include "run/qmp_client.h"
+#include "run/swtpm.h"
 #include "util/result.h"
+#include "vm/vm_config.h"
 #include "vm/vm_paths.h"
 
 namespace vfg {
@@ -33,13 +36,18 @@ struct BeforeLaunchStep {
 struct LaunchRequest {
   VmPaths paths;
   /// QEMU's command line, argv[0] the binary. The launcher adds -S and its
-  /// own QMP monitors; everything else is used as given. When it points a
-  /// chardev at paths.tpm_socket (tpm = true), the launcher runs swtpm there
-  /// for QEMU's lifetime, its state in paths.tpm_dir.
+  /// own QMP monitors; everything else is used as given.
   std::vector<std::string> argv;
   /// How this QEMU takes the launcher's QMP monitors: as `-object monitor-qmp`
   /// (QemuCapabilities::monitor_object; QEMU 11.1 deprecates -mon) or -mon.
   bool monitor_object = false;
+  /// The argv opens the user's QMP socket at paths.qmp_socket itself (the
+  /// argv builder's -qmp); otherwise the supervisor listens there and hands
+  /// the socket to QEMU.
+  bool argv_opens_qmp = false;
+  /// swtpm to run for QEMU's lifetime (the VM has a TPM; the argv's TPM
+  /// chardev connects to its socket).
+  std::optional<SwtpmOptions> swtpm;
   /// "kvm" or "tcg", as the plan decided (recorded for `status`).
   std::string accelerator;
   /// Grace period for an ACPI shutdown (Ctrl-C in the foreground, `vfg stop`).
@@ -53,6 +61,11 @@ struct LaunchRequest {
   /// A QEMU that dies is noticed at once, whatever this says.
   std::chrono::milliseconds qmp_timeout{std::chrono::minutes(2)};
 };
+
+/// The request for an argv from build_qemu_argv: it opens QMP itself, and a
+/// VM with a TPM gets swtpm at paths.tpm_socket, its state in paths.tpm_dir.
+LaunchRequest launch_request(const VmConfig& config, const VmPaths& paths,
+                             std::vector<std::string> argv);
 
 /// A VM that runs.
 struct LaunchInfo {

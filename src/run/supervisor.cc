@@ -153,11 +153,7 @@ Result<LaunchInfo> Supervisor::launch() {
     return fail("socketpair: {}", std::strerror(errno));
   UniqueFd ours(pair[0]), theirs(pair[1]);
   UniqueFd public_qmp;
-  const std::string& qmp_path = files_.qmp_socket.native();
-  bool argv_has_qmp = std::any_of(request_.argv.begin(), request_.argv.end(), [&](const auto& arg) {
-    return arg.find(qmp_path) != std::string::npos;
-  });
-  if (!argv_has_qmp) {
+  if (!request_.argv_opens_qmp) {
     auto listening = listen_unix(files_.qmp_socket);
     if (!listening) {
       cleanup();
@@ -165,17 +161,8 @@ Result<LaunchInfo> Supervisor::launch() {
     }
     public_qmp = std::move(*listening);
   }
-  // Like QMP above: the command line says whether the VM has a TPM.
-  const std::string& tpm_path = request_.paths.tpm_socket.native();
-  bool wants_tpm = std::any_of(request_.argv.begin(), request_.argv.end(), [&](const auto& arg) {
-    return arg.find(tpm_path) != std::string::npos;
-  });
-  if (wants_tpm) {
-    SwtpmOptions tpm;
-    tpm.state_dir = request_.paths.tpm_dir;
-    tpm.socket = request_.paths.tpm_socket;
-    tpm.log = request_.paths.runtime_dir / "swtpm.log";
-    auto started = Swtpm::start(tpm);
+  if (request_.swtpm) {
+    auto started = Swtpm::start(*request_.swtpm);
     if (!started) {
       cleanup();
       return tl::unexpected(started.error());

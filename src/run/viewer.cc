@@ -25,10 +25,9 @@ Result<ViewerChoice> choose_viewer(const VmConfig& config, const VmPaths& paths,
   const auto& lg = config.looking_glass;
   if (lg.enabled) {
     if (auto client = find("looking-glass-client")) {
-      std::string shm = lg.backend == LookingGlassConfig::Backend::kKvmfr ? lg.device : lg.shm_path;
       // B5/B6 spell the SPICE connection as -c HOST -p PORT, where a UNIX
       // socket is a path with port 0; -f names the shared memory (file or kvmfr device).
-      choice.argv = {*client, "-f", shm, "-c", spice, "-p", "0"};
+      choice.argv = {*client, "-f", lg.memory_path(), "-c", spice, "-p", "0"};
       return choice;
     }
     choice.notes.push_back("looking-glass-client is not installed; falling back to a SPICE viewer");

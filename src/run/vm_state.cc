@@ -45,18 +45,14 @@ void RuntimeFiles::clear(bool keep_lock) const {
   ::rmdir(dir.c_str());
 }
 
+// state.json is these fields; a missing key reads as the field's default.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(VmRecord, name, supervisor_pid,
+                                                supervisor_start_ticks, qemu_pid, qemu_start_ticks,
+                                                accelerator, stop_timeout_seconds, foreground,
+                                                swtpm_pid, swtpm_start_ticks, argv)
+
 Status write_record(const RuntimeFiles& files, const VmRecord& record) {
-  json doc = {{"name", record.name},
-              {"supervisor_pid", record.supervisor_pid},
-              {"supervisor_start_ticks", record.supervisor_start_ticks},
-              {"qemu_pid", record.qemu_pid},
-              {"qemu_start_ticks", record.qemu_start_ticks},
-              {"accelerator", record.accelerator},
-              {"stop_timeout_seconds", record.stop_timeout_seconds},
-              {"foreground", record.foreground},
-              {"swtpm_pid", record.swtpm_pid},
-              {"swtpm_start_ticks", record.swtpm_start_ticks},
-              {"argv", record.argv}};
+  json doc = record;
   if (auto written =
           write_file_atomic(files.record, doc.dump(2) + "\n", 0600, Durability::kVolatile);
       !written)
@@ -77,17 +73,7 @@ Result<std::optional<VmRecord>> read_record(const RuntimeFiles& files) {
     return fail("'{}' is not a valid state record", files.record.string());
   VmRecord record;
   try {
-    record.name = doc.value("name", "");
-    record.supervisor_pid = doc.value("supervisor_pid", 0);
-    record.supervisor_start_ticks = doc.value("supervisor_start_ticks", uint64_t{0});
-    record.qemu_pid = doc.value("qemu_pid", 0);
-    record.qemu_start_ticks = doc.value("qemu_start_ticks", uint64_t{0});
-    record.accelerator = doc.value("accelerator", "");
-    record.stop_timeout_seconds = doc.value("stop_timeout_seconds", int64_t{60});
-    record.foreground = doc.value("foreground", false);
-    record.swtpm_pid = doc.value("swtpm_pid", 0);
-    record.swtpm_start_ticks = doc.value("swtpm_start_ticks", uint64_t{0});
-    record.argv = doc.value("argv", std::vector<std::string>{});
+    record = doc.get<VmRecord>();
   } catch (const json::exception& e) {
     return fail("'{}' is not a valid state record: {}", files.record.string(), e.what());
   }

@@ -48,6 +48,27 @@ TEST(VmState, SecondLockIsRefusedNamingThePids) {
   EXPECT_TRUE(VmLock::acquire(files, "demo"));
 }
 
+// state.json as earlier versions wrote it (keys in this order, one missing)
+// still reads: the record's keys are its fields, and a missing one is its default.
+TEST(VmState, ReadsTheRecordEarlierVersionsWrote) {
+  testing::TempDir temp;
+  RuntimeFiles files = files_in(temp);
+  ASSERT_TRUE(files.create());
+  temp.write("vfg/demo/state.json",
+             R"({"name": "demo", "supervisor_pid": 10, "supervisor_start_ticks": 99,
+                 "qemu_pid": 11, "qemu_start_ticks": 100, "accelerator": "kvm",
+                 "foreground": true, "argv": ["qemu-system-x86_64"]})");
+  auto read = read_record(files);
+  ASSERT_TRUE(read && *read) << (read ? "" : read.error().message);
+  EXPECT_EQ((*read)->supervisor_start_ticks, 99u);
+  EXPECT_EQ((*read)->qemu_start_ticks, 100u);
+  EXPECT_EQ((*read)->accelerator, "kvm");
+  EXPECT_TRUE((*read)->foreground);
+  EXPECT_EQ((*read)->stop_timeout_seconds, 60);  // absent: the default
+  temp.write("vfg/demo/state.json", R"({"name": "demo", "qemu_pid": "eleven"})");
+  EXPECT_FALSE(read_record(files));
+}
+
 TEST(VmState, RecordRoundTripsAndClearKeepsLogs) {
   testing::TempDir temp;
   RuntimeFiles files = files_in(temp);

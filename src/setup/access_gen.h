@@ -20,11 +20,13 @@ std::string kvmfr_udev_rules(const SetupRequest& request);
 /// /etc/tmpfiles.d/10-vfg-looking-glass.conf for VMs using a /dev/shm file.
 std::string looking_glass_tmpfiles(const SetupRequest& request);
 
-/// The memlock VFIO needs for the largest VM: RAM + Looking Glass + 1 GiB, in bytes
-/// (RAM twice when the VM also mlocks its memory).
+/// The largest locked-memory need of the VMs (VmConfig::locked_memory_need);
+/// zero bytes when none needs more than the kernel's default.
 struct MemlockNeed {
-  uint64_t bytes = 0;
+  LockedMemoryNeed locked;
   std::string vm;  ///< the VM that sets it
+
+  [[nodiscard]] uint64_t bytes() const { return locked.bytes; }
 };
 MemlockNeed memlock_need(const std::vector<SetupVm>& vms);
 

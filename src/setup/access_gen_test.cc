@@ -13,12 +13,15 @@ SetupRequest request_with_everything() {
   SetupRequest request;
   request.user.name = "nobody";  // exists on every Debian system, so udev resolves it
   request.group = "kvm";
+  VmConfig config;
+  config.name = "win11";
+  config.memory.size = 16 * kGiB;
+  config.gpus.emplace_back().address = "0000:01:00.0";
+  config.looking_glass.enabled = true;
+  config.looking_glass.backend = LookingGlassConfig::Backend::kShm;
+  config.looking_glass.size = 64 * kMiB;
   SetupVm vm;
-  vm.name = "win11";
-  vm.ram_bytes = 16 * kGiB;
-  vm.looking_glass = LookingGlassMode::kShm;
-  vm.looking_glass_bytes = 64 * kMiB;
-  vm.looking_glass_shm_path = "/dev/shm/looking-glass";
+  vm.needs = host_needs(config);
   vm.disks = {{"ID_PART_ENTRY_UUID", "8a6c2d5e-1f3b-4c7d-9e0a-b1c2d3e4f5a6", false, "p", {}},
               {"ID_SERIAL", "Samsung_SSD_980_PRO_1TB_S5GXNF0R123456", true, "d", {}},
               {"ID_SERIAL", "WDC_WD40EFRX-68N32N0_WD-WCC7K1234567", false, "q", "2"}};
@@ -73,7 +76,7 @@ TEST(AccessRules, TmpfilesAndMemlock) {
   EXPECT_NE(looking_glass_tmpfiles(request).find("f /dev/shm/looking-glass 0660 nobody kvm -\n"),
             std::string::npos);
   MemlockNeed need = memlock_need(request.vms);
-  EXPECT_EQ(need.bytes, 16 * kGiB + 64 * kMiB + kGiB);
+  EXPECT_EQ(need.bytes(), 16 * kGiB + 64 * kMiB + kGiB);
   EXPECT_EQ(need.vm, "win11");
   // limits.conf counts KiB, LimitMEMLOCK bytes.
   EXPECT_NE(memlock_limits_conf("alice", need, false).find("alice hard memlock 17891328\n"),
@@ -83,15 +86,47 @@ TEST(AccessRules, TmpfilesAndMemlock) {
   EXPECT_NE(memlock_limits_conf("alice", need, true).find("alice soft memlock unlimited\n"),
             std::string::npos);
   EXPECT_NE(memlock_systemd_dropin(need, true).find("LimitMEMLOCK=infinity\n"), std::string::npos);
-  // mem-lock=on: mlock and VFIO pinning both count, so the RAM counts twice.
-  request.vms[0].mem_lock = true;
-  EXPECT_EQ(memlock_need(request.vms).bytes, 32 * kGiB + 64 * kMiB + kGiB);
+  // The comment states the rule the number comes from.
+  EXPECT_NE(memlock_limits_conf("alice", need, false)
+                .find("17.1 GiB for win11 (RAM + Looking Glass + 1 GiB)"),
+            std::string::npos)
+      << memlock_limits_conf("alice", need, false);
+}
+
+// One rule for the limit, the same one `vfg check` judges by.
+TEST(AccessRules, MemlockFollowsTheDefinition) {
+  VmConfig config;
+  config.name = "locked";
+  config.memory.size = 8 * kGiB;
+  config.memory.lock = true;
+  SetupVm vm;
+  vm.needs = host_needs(config);
+  // mem-lock=on alone: mlock charges the RAM once.
+  EXPECT_EQ(memlock_need({vm}).bytes(), 9 * kGiB);
+  EXPECT_NE(memlock_limits_conf("alice", memlock_need({vm}), false).find("(RAM + 1 GiB)"),
+            std::string::npos);
+  // With VFIO as well, mlock and pinning both count, so the RAM counts twice.
+  config.gpus.emplace_back().address = "0000:01:00.0";
+  vm.needs = host_needs(config);
+  EXPECT_EQ(memlock_need({vm}).bytes(), 17 * kGiB);
+  EXPECT_EQ(memlock_need({vm}).bytes(), config.locked_memory_need().bytes);
+  // Neither: nothing beyond the kernel's default.
+  config.gpus.clear();
+  config.memory.lock = false;
+  vm.needs = host_needs(config);
+  EXPECT_EQ(memlock_need({vm}).bytes(), 0u);
 }
 
 TEST(AccessRules, HugepagesForTheLargestVm) {
-  SetupVm small{"a", 8 * kGiB, {}, 0, {}, HugePages::k1G, {}, {}, false};
-  SetupVm big{"b", 12 * kGiB + 1, {}, 0, {}, HugePages::k1G, {}, {}, false};
-  SetupVm two_meg{"c", 4 * kGiB, {}, 0, {}, HugePages::k2M, {}, {}, false};
+  auto vm = [](uint64_t ram, HugePages pages) {
+    VmConfig config;
+    config.memory.size = ram;
+    config.memory.hugepages = pages;
+    return SetupVm{host_needs(config), {}, {}};
+  };
+  SetupVm small = vm(8 * kGiB, HugePages::k1G);
+  SetupVm big = vm(12 * kGiB + 1, HugePages::k1G);
+  SetupVm two_meg = vm(4 * kGiB, HugePages::k2M);
   auto reservation = hugepage_reservation({small, big, two_meg});
   EXPECT_EQ(reservation.pages_1g, 13u);
   EXPECT_EQ(reservation.pages_2m, 2048u);

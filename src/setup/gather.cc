@@ -14,7 +14,6 @@
 #include "setup/kernel_params.h"
 #include "setup/planner.h"
 #include "util/strings.h"
-#include "vm/looking_glass.h"
 
 namespace vfg {
 
@@ -111,30 +110,19 @@ std::optional<SetupDisk> disk_from_path(const std::string& path) {
   return SetupDisk{property, name, partition.empty(), path, partition};
 }
 
-SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* warnings) {
+SetupVm setup_vm_from_needs(HostNeeds needs, std::vector<std::string>* warnings) {
   SetupVm vm;
-  vm.name = config.name;
-  vm.ram_bytes = config.memory.size;
-  vm.hugepages = config.memory.hugepages;
-  vm.mem_lock = config.memory.lock;
-  if (config.looking_glass.enabled) {
-    const auto& lg = config.looking_glass;
-    vm.looking_glass = lg.backend == LookingGlassConfig::Backend::kKvmfr ? LookingGlassMode::kKvmfr
-                                                                         : LookingGlassMode::kShm;
-    vm.looking_glass_bytes = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
-    vm.looking_glass_shm_path = lg.shm_path;
-  }
-  for (const auto& disk : config.disks) {
-    if (!is_block_device_path(disk.path)) continue;
-    if (auto stable = disk_from_path(disk.path))
+  for (const auto* disk : needs.nodes_of(DeviceNodeNeed::Kind::kDisk)) {
+    if (auto stable = disk_from_path(disk->path))
       vm.disks.push_back(*stable);
     else if (warnings)
       warnings->push_back(fmt::format(
           "{}: {} is a kernel name that can change between boots; name it by "
           "/dev/disk/by-id/... or /dev/disk/by-partuuid/... so setup can write an access rule",
-          config.name, disk.path));
+          needs.vm, disk->path));
   }
-  for (const auto& usb : config.usb) {
+  for (const auto* node : needs.nodes_of(DeviceNodeNeed::Kind::kUsb)) {
+    const UsbHostConfig& usb = node->usb;
     SetupUsb item;
     if (usb.by_port())
       item.port = fmt::format("{}-{}", usb.hostbus, usb.hostport);
@@ -144,6 +132,7 @@ SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* w
     }
     vm.usb.push_back(item);
   }
+  vm.needs = std::move(needs);
   return vm;
 }
 
@@ -170,23 +159,21 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
     if (auto added = add_card_functions(gpu, pci, cards, request.bind, inputs.warnings); !added)
       return tl::unexpected(added.error().with_context("--gpu"));
   for (const auto& vm : args.vms) {
-    for (const auto& gpu : vm.gpus) {
-      if (gpu.all_functions) {
-        if (auto added = add_card_functions(gpu.address, pci, cards, request.bind, inputs.warnings);
+    HostNeeds needs = host_needs(vm);
+    for (const auto& binding : needs.bindings) {
+      if (binding.whole_card) {
+        if (auto added =
+                add_card_functions(binding.address, pci, cards, request.bind, inputs.warnings);
             !added)
           return tl::unexpected(added.error().with_context(vm.name));
         continue;
       }
-      std::vector<std::string> addresses{gpu.address};
-      addresses.insert(addresses.end(), gpu.functions.begin(), gpu.functions.end());
-      for (const auto& address : addresses) {
-        auto parsed = PciAddress::parse(address);
-        const PciFunction* fn = parsed ? pci.find(*parsed) : nullptr;
-        if (!fn) return fail("{}: no PCI device at {}", vm.name, address);
-        request.bind.push_back(to_setup(*fn));
-      }
+      auto parsed = PciAddress::parse(binding.address);
+      const PciFunction* fn = parsed ? pci.find(*parsed) : nullptr;
+      if (!fn) return fail("{}: no PCI device at {}", vm.name, binding.address);
+      request.bind.push_back(to_setup(*fn));
     }
-    request.vms.push_back(setup_vm_from_config(vm, &inputs.warnings));
+    request.vms.push_back(setup_vm_from_needs(std::move(needs), &inputs.warnings));
   }
 
   // The user: named, else the one who ran sudo, else whoever runs this.

@@ -42,9 +42,10 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
 /// The gathering warnings are put first in the plan's warnings.
 Result<HostPlan> plan_host_setup(const HostReading& host, const SetupArgs& args);
 
-/// What a VM needs from the host, from its definition. Block devices named by
-/// kernel name (not by-id / by-partuuid) get no rule and a warning in `warnings`.
-SetupVm setup_vm_from_config(const VmConfig& config, std::vector<std::string>* warnings);
+/// Setup's view of a VM's needs: its raw disks and USB devices as udev matches
+/// them. Block devices named by kernel name (not by-id / by-partuuid) get no
+/// rule and a warning in `warnings`.
+SetupVm setup_vm_from_needs(HostNeeds needs, std::vector<std::string>* warnings);
 
 /// The udev property that identifies a stable disk path:
 /// /dev/disk/by-partuuid/X → ID_PART_ENTRY_UUID, /dev/disk/by-id/nvme-X → ID_SERIAL.

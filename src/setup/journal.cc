@@ -7,52 +7,13 @@
 
 namespace vfg {
 
-namespace {
-
 using nlohmann::json;
 
-json to_json(const Journal& journal) {
-  json files = json::array();
-  for (const auto& f : journal.files)
-    files.push_back({{"path", f.path},
-                     {"existed", f.existed},
-                     {"backup", f.backup},
-                     {"mode", f.mode},
-                     {"uid", f.uid},
-                     {"gid", f.gid},
-                     {"written_hash", f.written_hash}});
-  json commands = json::array();
-  for (const auto& c : journal.commands)
-    commands.push_back({{"argv", c.argv},
-                        {"undo_argv", c.undo_argv},
-                        {"regenerate", c.regenerate},
-                        {"done", c.done},
-                        {"ran", c.ran}});
-  return {{"version", 1},
-          {"state", journal.state},
-          {"files", files},
-          {"created_dirs", journal.created_dirs},
-          {"commands", commands}};
-}
-
-Journal from_json(const json& j) {
-  Journal journal;
-  journal.state = j.at("state").get<std::string>();
-  for (const auto& f : j.at("files"))
-    journal.files.push_back({f.at("path").get<std::string>(), f.at("existed").get<bool>(),
-                             f.at("backup").get<std::string>(), f.at("mode").get<mode_t>(),
-                             f.at("uid").get<uid_t>(), f.at("gid").get<gid_t>(),
-                             f.at("written_hash").get<std::string>()});
-  journal.created_dirs = j.at("created_dirs").get<std::vector<std::string>>();
-  for (const auto& c : j.at("commands"))
-    journal.commands.push_back({c.at("argv").get<std::vector<std::string>>(),
-                                c.at("undo_argv").get<std::vector<std::string>>(),
-                                c.at("regenerate").get<bool>(), c.at("done").get<bool>(),
-                                c.at("ran").get<bool>()});
-  return journal;
-}
-
-}  // namespace
+// The on-disk layout is these declarations; reading requires every key, as a
+// journal missing one is damaged (undo must not guess what it restores).
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JournalFile, path, existed, backup, mode, uid, gid, written_hash)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(JournalCommand, argv, undo_argv, regenerate, done, ran)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Journal, version, state, files, created_dirs, commands)
 
 JournalFile* Journal::find(const std::string& path) {
   for (auto& f : files)
@@ -72,7 +33,7 @@ Result<std::optional<Journal>> load_journal(FileWriter& writer) {
   if (!state) return tl::unexpected(state.error());
   if (!*state) return std::optional<Journal>{};
   try {
-    return std::optional<Journal>{from_json(json::parse((*state)->contents))};
+    return std::optional<Journal>{json::parse((*state)->contents).get<Journal>()};
   } catch (const json::exception& e) {
     return fail("the setup journal '{}' is damaged ({}); it lists the backups in {}", path,
                 e.what(), boot_paths::kBackupDir);
@@ -80,7 +41,7 @@ Result<std::optional<Journal>> load_journal(FileWriter& writer) {
 }
 
 Status save_journal(FileWriter& writer, const Journal& journal) {
-  return writer.write(std::string(boot_paths::kJournal), to_json(journal).dump(2) + "\n", 0600,
+  return writer.write(std::string(boot_paths::kJournal), json(journal).dump(2) + "\n", 0600,
                       std::nullopt);
 }
 

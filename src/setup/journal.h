@@ -38,6 +38,7 @@ struct JournalCommand {
 
 struct Journal {
   /// "applying", "applied", "undoing" or "restored" (undo only has to clean up).
+  int version = 1;  ///< the layout of the file
   std::string state = "applied";
   std::vector<JournalFile> files;
   /// Directories setup created, parents first; undo removes them when empty.

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include "vm/host_needs.h"
+
 namespace vfg {
 
 /// What a file change is for; decides which regeneration commands follow it.
@@ -48,6 +50,15 @@ struct PlanCommand {
   bool regenerate = false;
 };
 
+/// One file as setup wants it, whether or not it is there already.
+struct PlannedFile {
+  std::string path;
+  std::string contents;
+  FileRole role = FileRole::kModprobe;
+  bool in_place = false;  ///< the host already has exactly these contents
+  NeedKind need = NeedKind::kOther;
+};
+
 /// What the plan puts in place once applied (whether or not it is there already),
 /// for readiness checks that want to say "vfg setup fixes this".
 struct PlanTargets {
@@ -56,6 +67,9 @@ struct PlanTargets {
   std::vector<std::string> user_groups;    ///< groups the user is made a member of
   std::optional<uint64_t> memlock;         ///< bytes; nullopt when no VM sets it
   bool memlock_unlimited = false;
+  /// Every file the plan writes, with the contents it wants; a readiness
+  /// check's fix names these, so the two cannot disagree.
+  std::vector<PlannedFile> files;
 };
 
 /// Everything setup would change.

@@ -37,9 +37,9 @@ std::string user_manager_dropin(const SetupRequest& request) {
   return path_in(path_in(bp::kSystemdSystemDir, unit), "vfg-memlock.conf");
 }
 
-bool wants_looking_glass(const SetupRequest& request, LookingGlassMode mode) {
+bool wants_looking_glass(const SetupRequest& request, DeviceNodeNeed::Kind kind) {
   return std::any_of(request.vms.begin(), request.vms.end(),
-                     [&](const SetupVm& vm) { return vm.looking_glass == mode; });
+                     [&](const SetupVm& vm) { return vm.looking_glass(kind) != nullptr; });
 }
 
 class PlanBuilder {
@@ -54,9 +54,12 @@ class PlanBuilder {
   }
 
   /// Adds the file unless it already has these contents.
-  void file(const std::string& path, std::string contents, FileRole role, std::string why) {
+  void file(const std::string& path, std::string contents, FileRole role, std::string why,
+            NeedKind need = NeedKind::kOther) {
     auto old = current(path);
-    if (old && *old == contents) return;
+    bool in_place = old && *old == contents;
+    plan_.targets.files.push_back({path, contents, role, in_place, need});
+    if (in_place) return;
     plan_.files.push_back({path, old, std::move(contents), 0644, role, std::move(why)});
   }
 
@@ -282,13 +285,15 @@ void plan_access(PlanBuilder& b) {
               false, {"gpasswd", "-d", request.user.name, request.group});
 
   b.file(kPassthroughRules, passthrough_udev_rules(request), FileRole::kUdev,
-         "device access for " + request.user.name + ": /dev/vfio, disks, USB");
-  if (wants_looking_glass(request, LookingGlassMode::kKvmfr))
+         "device access for " + request.user.name + ": /dev/vfio, disks, USB",
+         NeedKind::kDeviceAccess);
+  if (wants_looking_glass(request, DeviceNodeNeed::Kind::kKvmfr))
     b.file(kKvmfrRules, kvmfr_udev_rules(request), FileRole::kUdev,
-           "kvmfr device access (before 73-seat-late.rules)");
-  if (wants_looking_glass(request, LookingGlassMode::kShm)) {
+           "kvmfr device access (before 73-seat-late.rules)", NeedKind::kKvmfrAccess);
+  if (wants_looking_glass(request, DeviceNodeNeed::Kind::kSharedFile)) {
     b.file(kLgTmpfiles, looking_glass_tmpfiles(request), FileRole::kTmpfiles,
-           "the Looking Glass shared memory file, 0660 for " + request.user.name);
+           "the Looking Glass shared memory file, 0660 for " + request.user.name,
+           NeedKind::kSharedFile);
     if (b.changed(FileRole::kTmpfiles))
       b.command({"systemd-tmpfiles", "--create", kLgTmpfiles}, "create the file now", false);
   }
@@ -297,12 +302,14 @@ void plan_access(PlanBuilder& b) {
     b.command({"udevadm", "trigger", "--action=change"}, "apply them to existing devices", true);
   }
 
-  if (request.vms.empty()) return;
+  // Only a VM says how much it locks; one that neither passes devices nor
+  // locks its memory needs no more than the kernel's default.
   MemlockNeed need = memlock_need(request.vms);
+  if (request.vms.empty() || (need.bytes() == 0 && !request.memlock_unlimited)) return;
   b.file(kLimitsConf, memlock_limits_conf(request.user.name, need, request.memlock_unlimited),
-         FileRole::kLimits, "locked-memory limit for VFIO (next login)");
+         FileRole::kLimits, "locked-memory limit for VFIO (next login)", NeedKind::kMemlock);
   b.file(user_manager_dropin(request), memlock_systemd_dropin(need, request.memlock_unlimited),
-         FileRole::kSystemdUnit, "the same limit for the systemd user manager");
+         FileRole::kSystemdUnit, "the same limit for the systemd user manager", NeedKind::kMemlock);
   if (b.changed(FileRole::kSystemdUnit))
     b.command({"systemctl", "daemon-reload"}, "load the user manager drop-in", true);
 }
@@ -325,15 +332,15 @@ void plan_modules(PlanBuilder& b, bool binding) {
   std::vector<uint64_t> sizes;
   std::vector<std::string> names;
   for (const auto& vm : request.vms)
-    if (vm.looking_glass == LookingGlassMode::kKvmfr) {
-      sizes.push_back((vm.looking_glass_bytes + (1u << 20) - 1) >> 20);
-      names.push_back(vm.name);
+    if (vm.looking_glass(DeviceNodeNeed::Kind::kKvmfr)) {
+      sizes.push_back(vm.needs.looking_glass_mib());
+      names.push_back(vm.name());
     }
   if (!sizes.empty()) {
     b.file(kKvmfrConf, kvmfr_modprobe_conf(sizes, names), FileRole::kModuleOptions,
-           "kvmfr devices sized for Looking Glass");
+           "kvmfr devices sized for Looking Glass", NeedKind::kKvmfrModule);
     b.file(kKvmfrLoad, "# Written by vfg setup: load kvmfr at boot for Looking Glass.\nkvmfr\n",
-           FileRole::kModulesLoad, "load kvmfr at boot");
+           FileRole::kModulesLoad, "load kvmfr at boot", NeedKind::kKvmfrModule);
   }
 }
 
@@ -419,7 +426,7 @@ HostPlan plan_setup(const SetupFacts& facts, const SetupRequest& request) {
   for (const auto& fn : request.bind) targets.vfio_devices.push_back(fn.address);
   if (!request.user.name.empty() && request.user.name != "root")
     targets.user_groups.push_back(request.group);
-  if (!request.vms.empty()) targets.memlock = memlock_need(request.vms).bytes;
+  if (uint64_t memlock = memlock_need(request.vms).bytes(); memlock > 0) targets.memlock = memlock;
   targets.memlock_unlimited = request.memlock_unlimited;
   plan_modules(b, binding);
   plan_hugepages(b);

@@ -121,15 +121,14 @@ TEST(Planner, AccountsAndMemlockTargets) {
   facts.existing_groups = {};
   SetupRequest request = request_with_gpu();
   request.user.groups = {};
-  request.vms.push_back({"win11",
-                         16 * kGiB,
-                         LookingGlassMode::kShm,
-                         32 * kMiB,
-                         "/dev/shm/looking-glass",
-                         HugePages::kNone,
-                         {},
-                         {},
-                         false});
+  VmConfig config;
+  config.name = "win11";
+  config.memory.size = 16 * kGiB;
+  config.gpus.emplace_back().address = "0000:01:00.0";
+  config.looking_glass.enabled = true;
+  config.looking_glass.backend = LookingGlassConfig::Backend::kShm;
+  config.looking_glass.size = 32 * kMiB;
+  request.vms.push_back({host_needs(config), {}, {}});
   HostPlan plan = plan_setup(facts, request);
   auto commands = argvs(plan);
   ASSERT_GE(commands.size(), 2u);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/boot_system.h"
+#include "vm/host_needs.h"
 #include "vm/vm_config.h"
 
 namespace vfg {
@@ -35,9 +36,6 @@ enum class MsrPolicy {
   kFault,   ///< leave KVM's default: unknown MSRs fault (closer to bare metal, "stealth")
 };
 
-/// Looking Glass transport.
-enum class LookingGlassMode { kNone, kKvmfr, kShm };
-
 /// A raw disk or partition, by a udev property that survives reboots.
 struct SetupDisk {
   std::string property;  ///< "ID_PART_ENTRY_UUID", "ID_SERIAL" or "ID_WWN"
@@ -54,19 +52,19 @@ struct SetupUsb {
   uint16_t product = 0;
 };
 
-/// What one VM needs from the host.
+/// What one VM needs from the host (see vm/host_needs.h), with its raw disks
+/// and USB devices in the form udev rules match them.
 struct SetupVm {
-  std::string name;
-  uint64_t ram_bytes = 0;
-  LookingGlassMode looking_glass = LookingGlassMode::kNone;
-  uint64_t looking_glass_bytes = 0;
-  std::string looking_glass_shm_path;  ///< "/dev/shm/looking-glass" for kShm
-  HugePages hugepages = HugePages::kNone;
-  std::vector<SetupDisk> disks;
+  HostNeeds needs;
+  std::vector<SetupDisk> disks;  ///< the needed disk nodes that have a stable name
   std::vector<SetupUsb> usb;
-  /// QEMU locks all its memory (-overcommit mem-lock=on): mlock and VFIO pinning
-  /// both charge the limit, so the RAM counts twice.
-  bool mem_lock = false;
+
+  [[nodiscard]] const std::string& name() const { return needs.vm; }
+  /// The Looking Glass node of this kind (kKvmfr or kSharedFile), or nullptr.
+  [[nodiscard]] const DeviceNodeNeed* looking_glass(DeviceNodeNeed::Kind kind) const {
+    auto nodes = needs.nodes_of(kind);
+    return nodes.empty() ? nullptr : nodes.front();
+  }
 };
 
 /// The user who will run VMs without root.

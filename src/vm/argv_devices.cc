@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 
 #include "vm/argv_context.h"
-#include "vm/looking_glass.h"
 
 namespace vfg {
 
@@ -159,12 +158,10 @@ void add_audio(ArgvContext& context) {
 void add_looking_glass(ArgvContext& context) {
   const LookingGlassConfig& lg = context.config.looking_glass;
   if (!lg.enabled) return;
-  uint64_t size = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
-  bool kvmfr = lg.backend == LookingGlassConfig::Backend::kKvmfr;
   context.add_json("-object", Json{{"qom-type", "memory-backend-file"},
                                    {"id", "lg-mem"},
-                                   {"mem-path", kvmfr ? lg.device : lg.shm_path},
-                                   {"size", size},
+                                   {"mem-path", lg.memory_path()},
+                                   {"size", lg.effective_size()},
                                    {"share", true}});
   context.add_json("-device", Json{{"driver", "ivshmem-plain"},
                                    {"id", "lg"},

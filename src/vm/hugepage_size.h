@@ -1,5 +1,6 @@
-// The page size behind a `memory.hugepages` setting, shared by the argv
-// builder, the hugepage reservation and the readiness check.
+// The page size behind a `memory.hugepages` setting and the pages that hold
+// the RAM, shared by the argv builder, the host needs, the hugepage
+// reservation and the readiness check.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,12 @@ namespace vfg {
       break;
   }
   return 0;
+}
+
+/// Pages the guest RAM needs (rounded up); 0 without hugepages.
+[[nodiscard]] constexpr uint64_t hugepages_needed(const MemoryConfig& memory) {
+  uint64_t size = hugepage_bytes(memory.hugepages);
+  return size == 0 ? 0 : (memory.size + size - 1) / size;
 }
 
 }  // namespace vfg

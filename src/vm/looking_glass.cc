@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vm/vm_config.h"
+
 namespace vfg {
 
 namespace {
@@ -28,6 +30,10 @@ uint64_t round_up_power_of_two(uint64_t bytes) {
 uint64_t looking_glass_size(uint32_t width, uint32_t height, bool hdr) {
   return std::max(round_up_power_of_two(looking_glass_bytes_b7(width, height, hdr)),
                   round_up_power_of_two(looking_glass_bytes_current(width, height)));
+}
+
+uint64_t LookingGlassConfig::effective_size() const {
+  return size.value_or(looking_glass_size(width, height, hdr));
 }
 
 }  // namespace vfg

@@ -175,6 +175,14 @@ struct LookingGlassConfig {
   std::string shm_path = "/dev/shm/looking-glass";  ///< kShm
   /// Explicit size in bytes (a power of two); nullopt = computed from the resolution.
   std::optional<uint64_t> size;
+
+  /// The size QEMU maps: `size` when given, else computed from the resolution
+  /// (see looking_glass.h). Defined in looking_glass.cc.
+  [[nodiscard]] uint64_t effective_size() const;
+  /// What QEMU maps and the client opens: the kvmfr device or the /dev/shm file.
+  [[nodiscard]] const std::string& memory_path() const {
+    return backend == Backend::kKvmfr ? device : shm_path;
+  }
 };
 
 struct DisplayConfig {
@@ -214,6 +222,16 @@ struct KernelBootConfig {
   [[nodiscard]] bool enabled() const { return !kernel.empty(); }
 };
 
+/// The RLIMIT_MEMLOCK a VM needs. VFIO pins all guest RAM and mem-lock=on
+/// mlocks it; both charge the same limit, so with both the RAM counts twice.
+/// Looking Glass memory is mapped into the guest like RAM, and 1 GiB covers
+/// what QEMU itself locks (libvirt's rule: RAM + 1 GiB).
+struct LockedMemoryNeed {
+  uint64_t bytes = 0;   ///< 0: nothing beyond the kernel's default
+  std::string formula;  ///< the rule in words: "RAM + Looking Glass + 1 GiB"
+  std::string detail;   ///< the same with the numbers: "16 GiB RAM + 64 MiB Looking Glass + 1 GiB"
+};
+
 /// A whole VM definition.
 struct VmConfig {
   std::string name;
@@ -239,6 +257,9 @@ struct VmConfig {
   std::chrono::seconds stop_timeout{60};
   /// Appended verbatim after everything else (escape hatch).
   std::vector<std::string> extra_args;
+
+  /// Locked memory QEMU needs; defined in host_needs.cc.
+  [[nodiscard]] LockedMemoryNeed locked_memory_need() const;
 };
 
 /// The Hyper-V profile after applying the per-OS default.

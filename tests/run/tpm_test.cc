@@ -88,12 +88,9 @@ class TpmTest : public ::testing::Test {
     EXPECT_TRUE(prepare_vm_files(*plan));
     auto command = build_qemu_argv(config, *plan);
     EXPECT_TRUE(command) << command.error().message;
-    LaunchRequest request;
-    request.paths = plan->paths;
-    request.argv = command->argv;
+    LaunchRequest request = launch_request(config, plan->paths, command->argv);
     request.monitor_object = plan->qemu.monitor_object;
     request.accelerator = "tcg";
-    request.stop_timeout = config.stop_timeout;
     return request;
   }
 

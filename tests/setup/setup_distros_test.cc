@@ -99,9 +99,11 @@ const Distro kDistros[] = {
 
 void PrintTo(const Distro& distro, std::ostream* os) { *os << distro.name; }
 
-VmConfig win11() {
+// Passing the GPU is what makes it need a locked-memory limit.
+VmConfig win11(const std::string& gpu) {
   VmConfig vm;
   vm.name = "win11";
+  vm.gpus.emplace_back().address = gpu;
   vm.memory.size = 16 * kGiB;
   vm.looking_glass.enabled = true;
   vm.disks.push_back({});
@@ -116,7 +118,7 @@ HostPlan plan_host(const TempDir& dir, const Distro& distro) {
   SetupArgs args;
   args.user = "alice";
   args.gpus = {distro.gpu};
-  args.vms = {win11()};
+  args.vms = {win11(distro.gpu)};
   auto inputs = gather_setup_inputs(HostReading(root), writer, args);
   EXPECT_TRUE(inputs) << inputs.error().message;
   if (!inputs) return {};

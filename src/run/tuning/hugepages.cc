@@ -9,30 +9,25 @@
 
 namespace vfg {
 
-uint64_t hugepages_needed(const MemoryConfig& memory) {
-  uint64_t size = hugepage_bytes(memory.hugepages);
-  return size == 0 ? 0 : (memory.size + size - 1) / size;
-}
-
 uint64_t hugepages_missing(const HugepageCounts& pool, uint64_t needed) {
   uint64_t available = pool.available();
   return needed > available ? needed - available : 0;
 }
 
-nlohmann::json HugepageReservation::to_json() const {
-  return {{"page_size", page_size}, {"added", added}, {"total_before", total_before}};
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HugepageReservation, page_size, added, total_before)
+
+nlohmann::json HugepageReservation::to_json() const { return *this; }
 
 std::optional<HugepageReservation> HugepageReservation::from_json(const nlohmann::json& doc) {
+  // Without the size and the count there is nothing to give back: not a reservation.
   if (!doc.is_object() || !doc.contains("page_size") || !doc.contains("added")) return std::nullopt;
-  const auto& size = doc["page_size"];
-  const auto& added = doc["added"];
-  if (!size.is_number_unsigned() || !added.is_number_unsigned()) return std::nullopt;
-  HugepageReservation reservation;
-  reservation.page_size = size.get<uint64_t>();
-  reservation.added = added.get<uint64_t>();
-  reservation.total_before = doc.value("total_before", uint64_t{0});
-  return reservation;
+  if (!doc["page_size"].is_number_unsigned() || !doc["added"].is_number_unsigned())
+    return std::nullopt;
+  try {
+    return doc.get<HugepageReservation>();
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 Result<HugepageReservation> reserve_hugepages(const HostRoot& root, const MemoryConfig& memory) {

@@ -15,9 +15,6 @@
 
 namespace vfg {
 
-/// Pages the guest RAM needs (rounded up); 0 without hugepages.
-uint64_t hugepages_needed(const MemoryConfig& memory);
-
 /// Pages to add to `pool` so that `needed` pages are available.
 uint64_t hugepages_missing(const HugepageCounts& pool, uint64_t needed);
 

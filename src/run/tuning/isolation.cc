@@ -57,23 +57,20 @@ std::string await_scope(pid_t qemu_pid, const std::string& scope) {
 
 }  // namespace
 
-Json AppliedIsolation::to_json() const {
-  Json list = Json::array();
-  for (const auto& unit : units) list.push_back({{"unit", unit.unit}, {"previous", unit.previous}});
-  return Json{{"units", list}};
-}
+// Every key is required: restoring a unit needs both its name and its old value.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(IsolatedUnit, unit, previous)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(AppliedIsolation, units)
+
+Json AppliedIsolation::to_json() const { return *this; }
 
 Result<AppliedIsolation> AppliedIsolation::from_json(const Json& doc) {
-  AppliedIsolation applied;
   if (!doc.is_object() || !doc.contains("units") || !doc["units"].is_array())
     return fail("no list of isolated units");
-  for (const auto& entry : doc["units"]) {
-    if (!entry.is_object() || !entry.value("unit", Json()).is_string() ||
-        !entry.value("previous", Json()).is_string())
-      return fail("an isolated unit without its name or previous AllowedCPUs=");
-    applied.units.push_back({entry["unit"], entry["previous"]});
+  try {
+    return doc.get<AppliedIsolation>();
+  } catch (const Json::exception&) {
+    return fail("an isolated unit without its name or previous AllowedCPUs=");
   }
-  return applied;
 }
 
 IsolationPlan plan_isolation(const std::string& vm_name, const std::vector<int>& host_cpus) {

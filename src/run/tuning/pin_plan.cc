@@ -335,29 +335,18 @@ std::vector<std::string> describe_pin_plan(const PinPlan& plan) {
   return lines;
 }
 
-Json PinPlan::to_json() const {
-  return Json{
-      {"enabled", enabled},
-      {"vcpu_cpus", vcpu_cpus},
-      {"emulator_cpus", emulator_cpus},
-      {"iothread_cpus", iothread_cpus},
-      {"guest", {{"sockets", guest.sockets}, {"cores", guest.cores}, {"threads", guest.threads}}},
-      {"topoext", topoext},
-      {"notes", notes}};
-}
+// The plan in tuning.json is these fields; a missing key reads as its default.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GuestTopology, sockets, cores, threads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PinPlan, enabled, vcpu_cpus, emulator_cpus,
+                                                iothread_cpus, guest, topoext, notes)
+
+Json PinPlan::to_json() const { return *this; }
 
 Result<PinPlan> PinPlan::from_json(const Json& doc) {
   if (!doc.is_object()) return fail("a pinning plan must be a JSON object");
   PinPlan plan;
   try {
-    plan.enabled = doc.value("enabled", false);
-    plan.vcpu_cpus = doc.value("vcpu_cpus", std::vector<int>{});
-    plan.emulator_cpus = doc.value("emulator_cpus", std::vector<int>{});
-    plan.iothread_cpus = doc.value("iothread_cpus", std::vector<int>{});
-    Json guest = doc.value("guest", Json::object());
-    plan.guest = {guest.value("sockets", 1u), guest.value("cores", 1u), guest.value("threads", 1u)};
-    plan.topoext = doc.value("topoext", false);
-    plan.notes = doc.value("notes", std::vector<std::string>{});
+    plan = doc.get<PinPlan>();
   } catch (const Json::exception& error) {
     return fail("malformed pinning plan: {}", error.what());
   }
