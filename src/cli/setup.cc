@@ -122,10 +122,7 @@ int run_setup(const Context& context, const SetupOptions& options) {
     auto status = setup_status(tree, plan);
     if (!status) return report_failure(status.error());
     fmt::print("{}", options.json ? render_status_json(*status) : render_status(*status));
-    bool clean = status->pending_files + status->pending_commands == 0 &&
-                 std::all_of(status->files.begin(), status->files.end(),
-                             [](const FileStatus& f) { return f.drift == Drift::kAsWritten; });
-    return clean ? 0 : 1;
+    return status->matches_plan() ? 0 : 1;
   }
   if (!options.apply) {
     fmt::print("{}", options.json ? render_plan_json(plan) : render_plan(plan, live));

@@ -95,8 +95,10 @@ std::string render_status(const SetupStatus& status) {
   if (status.pending_files + status.pending_commands > 0)
     out += fmt::format("{} file(s) and {} command(s) still to apply ('vfg setup' shows them).\n",
                        status.pending_files, status.pending_commands);
-  else
+  else if (status.matches_plan())
     out += "the host matches the plan.\n";
+  else
+    out += "the host does not match what setup wrote: see the files marked above.\n";
   return out;
 }
 

@@ -13,6 +13,8 @@ inline constexpr std::string_view kOsReleaseUsr = "/usr/lib/os-release";
 
 // Kernel command line sources, one per bootloader family.
 inline constexpr std::string_view kDefaultGrub = "/etc/default/grub";
+/// Sourced by grub-mkconfig after kDefaultGrub, in glob order.
+inline constexpr std::string_view kDefaultGrubDir = "/etc/default/grub.d";
 inline constexpr std::string_view kKernelCmdline = "/etc/kernel/cmdline";
 inline constexpr std::string_view kKernelInstallConf = "/etc/kernel/install.conf";
 inline constexpr std::string_view kKernelstubConfig = "/etc/kernelstub/configuration";
@@ -20,13 +22,22 @@ inline constexpr std::string_view kOstreeBooted = "/run/ostree-booted";
 /// systemd-boot (and other Boot Loader Interface loaders) set this EFI variable.
 inline constexpr std::string_view kLoaderInfoEfiVar =
     "/sys/firmware/efi/efivars/LoaderInfo-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f";
+/// The firmware's Secure Boot state: 4 attribute bytes, then 1 when it is on.
+inline constexpr std::string_view kSecureBootEfiVar =
+    "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c";
 /// Mount points where an ESP or XBOOTLDR partition carries loader entries, in search order.
 inline constexpr std::array<std::string_view, 3> kEspCandidates = {"/efi", "/boot", "/boot/efi"};
 inline constexpr std::array<std::string_view, 2> kGrubConfigs = {"/boot/grub/grub.cfg",
                                                                  "/boot/grub2/grub.cfg"};
-inline constexpr std::array<std::string_view, 6> kLimineConfigs = {
-    "/boot/limine.conf", "/boot/limine/limine.conf", "/boot/EFI/limine/limine.conf",
-    "/efi/limine.conf",  "/boot/efi/limine.conf",    "/boot/limine.cfg"};
+/// Where Limine looks for its config on a partition (relative to its root, in order);
+/// on UEFI it looks first in the directory of its own executable (EFI/<name>/).
+/// limine.cfg is the name before Limine 8.
+inline constexpr std::array<std::string_view, 7> kLimineConfigNames = {
+    "limine.conf",          "limine/limine.conf", "boot/limine.conf", "boot/limine/limine.conf",
+    "EFI/BOOT/limine.conf", "limine.cfg",         "boot/limine.cfg"};
+/// limine-entry-tool's configuration (bash, sourced in this order), and its drop-ins.
+inline constexpr std::string_view kDefaultLimine = "/etc/default/limine";
+inline constexpr std::string_view kLimineEntryToolDir = "/etc/limine-entry-tool.d";
 inline constexpr std::array<std::string_view, 2> kModuleDirs = {"/usr/lib/modules", "/lib/modules"};
 inline constexpr std::array<std::string_view, 4> kProgramDirs = {"/usr/bin", "/usr/sbin", "/bin",
                                                                  "/sbin"};
@@ -49,6 +60,8 @@ inline constexpr std::string_view kSystemdSystemDir = "/etc/systemd/system";
 inline constexpr std::string_view kSysctlDir = "/etc/sysctl.d";
 inline constexpr std::string_view kGroupFile = "/etc/group";
 inline constexpr std::string_view kPasswdFile = "/etc/passwd";
+/// Where a Looking Glass shared-memory file may be (setup writes it into tmpfiles.d).
+inline constexpr std::string_view kSharedMemoryDir = "/dev/shm";
 
 /// Written into the vfio-pci install hook: the early-boot shell sets each
 /// device's driver_override here before vfio-pci registers.

@@ -11,12 +11,13 @@ namespace {
 
 // Only programs setup runs or uses as evidence are looked up.
 constexpr std::string_view kKnownPrograms[] = {
-    "update-grub", "grub-mkconfig",    "grub2-mkconfig", "grubby",
-    "kernelstub",  "rpm-ostree",       "kernel-install", "reinstall-kernels",
-    "bootctl",     "mkinitcpio",       "dracut",         "update-initramfs",
-    "booster",     "limine",           "limine-update",  "udevadm",
-    "groupadd",    "usermod",          "gpasswd",        "groupdel",
-    "systemctl",   "systemd-tmpfiles", "sysctl"};
+    "update-grub", "grub-mkconfig", "grub2-mkconfig",   "grubby",
+    "kernelstub",  "rpm-ostree",    "kernel-install",   "reinstall-kernels",
+    "bootctl",     "mkinitcpio",    "dracut",           "update-initramfs",
+    "booster",     "limine",        "limine-update",    "limine-mkinitcpio",
+    "udevadm",     "groupadd",      "usermod",          "gpasswd",
+    "groupdel",    "systemctl",     "systemd-tmpfiles", "sysctl",
+    "sbctl"};
 
 std::string unquote(std::string_view value) {
   value = trim(value);
@@ -42,6 +43,24 @@ std::vector<std::string> files_with_suffix(const HostRoot& root, const std::stri
     if (name.size() > suffix.size() && name.ends_with(suffix))
       out.push_back(join_host_path(dir, name));
   return out;
+}
+
+// Limine searches each partition; the ESP (or /boot on the root partition) is mounted
+// at one of the candidates, and on UEFI the directory of the executable comes first.
+std::vector<std::string> limine_configs(const HostRoot& root) {
+  std::vector<std::string> found;
+  auto add = [&](const std::string& path) {
+    if (root.exists(path) && std::find(found.begin(), found.end(), path) == found.end())
+      found.push_back(path);
+  };
+  for (auto mount : {std::string_view("/"), boot_paths::kEspCandidates[0],
+                     boot_paths::kEspCandidates[1], boot_paths::kEspCandidates[2]}) {
+    std::string efi_dir = join_host_path(mount, "EFI");
+    for (const auto& name : root.list_dir(efi_dir))
+      if (name != "BOOT") add(join_host_path(join_host_path(efi_dir, name), "limine.conf"));
+    for (auto name : boot_paths::kLimineConfigNames) add(join_host_path(mount, name));
+  }
+  return found;
 }
 
 }  // namespace
@@ -94,10 +113,12 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   for (auto esp : boot_paths::kEspCandidates) {
     std::string entries_dir = join_host_path(esp, "loader/entries");
     auto entries = files_with_suffix(root, entries_dir, ".conf");
-    bool has_uki = !files_with_suffix(root, join_host_path(esp, "EFI/Linux"), ".efi").empty();
-    if (!entries.empty() || has_uki || root.exists(join_host_path(esp, "loader/loader.conf"))) {
+    auto ukis = files_with_suffix(root, join_host_path(esp, "EFI/Linux"), ".efi");
+    if (!entries.empty() || !ukis.empty() ||
+        root.exists(join_host_path(esp, "loader/loader.conf"))) {
       boot.esp = std::string(esp);
       boot.loader_entries = std::move(entries);
+      boot.ukis = std::move(ukis);
       break;
     }
   }
@@ -106,11 +127,16 @@ BootSetup detect_boot_setup(const HostRoot& root) {
       boot.grub_config = std::string(cfg);
       break;
     }
-  for (auto cfg : boot_paths::kLimineConfigs)
-    if (root.exists(cfg)) {
-      boot.limine_config = std::string(cfg);
-      break;
-    }
+  boot.grub_dropins = files_with_suffix(root, std::string(boot_paths::kDefaultGrubDir), ".cfg");
+  boot.modprobe_confs = files_with_suffix(root, std::string(boot_paths::kModprobeDir), ".conf");
+  auto secure_boot = root.read_attr(boot_paths::kSecureBootEfiVar);
+  boot.secure_boot = secure_boot && secure_boot->size() >= 5 && (*secure_boot)[4] == 1;
+  boot.limine_configs = limine_configs(root);
+  if (root.exists(boot_paths::kDefaultLimine)) {
+    boot.limine_sources.emplace_back(boot_paths::kDefaultLimine);
+    auto dropins = files_with_suffix(root, std::string(boot_paths::kLimineEntryToolDir), ".conf");
+    boot.limine_sources.insert(boot.limine_sources.end(), dropins.begin(), dropins.end());
+  }
 
   // Most specific first: an image-based system or a distro tool overrides
   // whatever generic files are also present.
@@ -132,18 +158,26 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   } else if (!systemd_boot_booted && has_default_grub && !boot.grub_config.empty()) {
     boot.bootloader = Bootloader::kGrub;
     boot.bootloader_evidence = "/etc/default/grub and " + boot.grub_config;
+  } else if (!boot.limine_sources.empty()) {
+    // Checked before /etc/kernel/cmdline: limine-entry-tool systems often have one too,
+    // but their entries come from /etc/default/limine.
+    boot.bootloader = Bootloader::kLimine;
+    boot.bootloader_evidence = std::string(boot_paths::kDefaultLimine) + " (limine-entry-tool)";
   } else if (root.exists(boot_paths::kKernelCmdline)) {
     boot.bootloader = Bootloader::kKernelInstall;
     boot.bootloader_evidence = std::string(boot_paths::kKernelCmdline);
   } else if (!boot.loader_entries.empty()) {
     boot.bootloader = Bootloader::kSystemdBoot;
     boot.bootloader_evidence = boot.esp + "/loader/entries";
-  } else if (!boot.limine_config.empty()) {
+  } else if (!boot.limine_configs.empty()) {
     boot.bootloader = Bootloader::kLimine;
-    boot.bootloader_evidence = boot.limine_config;
+    boot.bootloader_evidence = join(boot.limine_configs, ", ");
   }
 
-  if (root.exists(boot_paths::kInitramfsToolsDir) || boot.has_program("update-initramfs")) {
+  // Ubuntu 25.10 replaced initramfs-tools with dracut; a leftover update-initramfs
+  // (a compatibility wrapper) does not make it an initramfs-tools system.
+  if (root.exists(boot_paths::kInitramfsToolsDir) ||
+      (boot.has_program("update-initramfs") && !boot.has_program("dracut"))) {
     boot.initramfs = InitramfsTool::kInitramfsTools;
     boot.initramfs_evidence = std::string(boot_paths::kInitramfsToolsDir);
   } else if (root.exists(boot_paths::kBoosterYaml) || boot.has_program("booster")) {

@@ -47,10 +47,26 @@ struct BootSetup {
   std::string grub_config;
   /// The mount point holding loader/ or EFI/Linux/ ("/boot", "/efi", "/boot/efi").
   std::string esp;
+  /// Unified kernel images under ESP/EFI/Linux (they carry their own command line).
+  std::vector<std::string> ukis;
+  /// The firmware enforces Secure Boot: a signed UKI then ignores command-line
+  /// overrides, and a rebuilt one boots only if it is signed again.
+  bool secure_boot = false;
   /// systemd-boot / BLS: host paths of loader entries, sorted.
   std::vector<std::string> loader_entries;
-  /// Limine: the config file.
-  std::string limine_config;
+  /// GRUB: /etc/default/grub.d/*.cfg in the order grub-mkconfig sources them (after
+  /// /etc/default/grub, so a later assignment there wins).
+  std::vector<std::string> grub_dropins;
+  /// /etc/modprobe.d/*.conf, sorted: where an earlier vfio-pci setting may hide.
+  std::vector<std::string> modprobe_confs;
+  /// Limine: every limine.conf where Limine looks for one (the ESP's root, limine/,
+  /// boot/, boot/limine/, EFI/BOOT/ and the EFI/<name>/ directory of its executable,
+  /// as archinstall installs it), in search order.
+  std::vector<std::string> limine_configs;
+  /// Limine with limine-entry-tool (CachyOS, limine-mkinitcpio-hook): /etc/default/limine
+  /// and /etc/limine-entry-tool.d/*.conf, the bash files its limine.conf is generated
+  /// from on every kernel update. Empty when limine.conf is kept by hand.
+  std::vector<std::string> limine_sources;
   /// Kernel versions with a vmlinuz under /usr/lib/modules (or /lib/modules), sorted.
   std::vector<std::string> kernels;
   /// Programs found in the tree's bin directories, by name (only the ones setup may run).

@@ -10,18 +10,22 @@ namespace vfg {
 
 namespace {
 
-std::string owner(const SetupRequest& request) {
-  return fmt::format("OWNER=\"{}\", ", request.user.name);
+// Access through a system group (setup creates it with groupadd --system), never
+// OWNER=: that is the form udev accepts from systemd 252 to today.
+std::string access(const SetupRequest& request) {
+  return fmt::format("GROUP=\"{}\", MODE=\"0660\"", request.group);
 }
 
 }  // namespace
 
 std::string passthrough_udev_rules(const SetupRequest& request) {
   std::string out = fmt::format(
-      "# Written by vfg setup: let {} open passthrough devices without root.\n"
+      "# Written by vfg setup: members of the system group {} ({} among them) open\n"
+      "# passthrough devices without root. No owner is set: udev from systemd 258 ignores\n"
+      "# (and later ones deprecate) device ownership by a non-system user.\n"
       "# VFIO group nodes /dev/vfio/N (N can change between boots, so match the subsystem).\n"
-      "SUBSYSTEM==\"vfio\", {}GROUP=\"{}\", MODE=\"0660\"\n",
-      request.user.name, owner(request), request.group);
+      "SUBSYSTEM==\"vfio\", {}\n",
+      request.group, request.user.name, access(request));
   for (const auto& vm : request.vms) {
     for (const auto& disk : vm.disks) {
       out += fmt::format("# {}: {}\n", vm.name(), disk.label.empty() ? disk.value : disk.label);
@@ -31,21 +35,21 @@ std::string passthrough_udev_rules(const SetupRequest& request) {
       if (!disk.partition.empty())
         kind = fmt::format("ENV{{DEVTYPE}}==\"partition\", ATTR{{partition}}==\"{}\", ",
                            disk.partition);
-      out += fmt::format("SUBSYSTEM==\"block\", {}ENV{{{}}}==\"{}\", {}MODE=\"0660\"\n", kind,
-                         disk.property, disk.value, owner(request));
+      out += fmt::format("SUBSYSTEM==\"block\", {}ENV{{{}}}==\"{}\", {}\n", kind, disk.property,
+                         disk.value, access(request));
     }
     for (const auto& usb : vm.usb) {
       if (!usb.port.empty()) {
         out += fmt::format("# {}: whatever is plugged into USB port {}\n", vm.name(), usb.port);
-        out += fmt::format(
-            "SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", KERNEL==\"{}\", {}MODE=\"0660\"\n",
-            usb.port, owner(request));
+        out +=
+            fmt::format("SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", KERNEL==\"{}\", {}\n",
+                        usb.port, access(request));
       } else {
         out += fmt::format("# {}: USB device {:04x}:{:04x}\n", vm.name(), usb.vendor, usb.product);
         out += fmt::format(
             "SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", ATTR{{idVendor}}==\"{:04x}\", "
-            "ATTR{{idProduct}}==\"{:04x}\", {}MODE=\"0660\"\n",
-            usb.vendor, usb.product, owner(request));
+            "ATTR{{idProduct}}==\"{:04x}\", {}\n",
+            usb.vendor, usb.product, access(request));
       }
     }
   }
@@ -56,8 +60,8 @@ std::string kvmfr_udev_rules(const SetupRequest& request) {
   return fmt::format(
       "# Written by vfg setup: Looking Glass kvmfr devices for {}; uaccess also lets the\n"
       "# seat's active user open them (this file must sort before 73-seat-late.rules).\n"
-      "SUBSYSTEM==\"kvmfr\", {}GROUP=\"{}\", MODE=\"0660\", TAG+=\"uaccess\"\n",
-      request.user.name, owner(request), request.group);
+      "SUBSYSTEM==\"kvmfr\", {}, TAG+=\"uaccess\"\n",
+      request.user.name, access(request));
 }
 
 std::string looking_glass_tmpfiles(const SetupRequest& request) {

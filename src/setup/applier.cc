@@ -69,6 +69,33 @@ Status remove_orphans(FileWriter& writer) {
   return ok();
 }
 
+// A write killed between creating its temporary file and renaming it leaves
+// ".NAME.vfg-XXXXXX" beside NAME (util/file_io.cc). Every directory setup writes in
+// is swept before an apply or undo, so no kill point leaves a stray file behind.
+Status remove_write_litter(FileWriter& writer, const std::vector<std::string>& paths) {
+  std::vector<std::string> dirs{std::string(bp::kStateDir), std::string(bp::kBackupDir)};
+  for (const auto& path : paths) {
+    std::string dir = path.substr(0, path.rfind('/'));
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  }
+  constexpr std::string_view kMarker = ".vfg-";
+  for (const auto& dir : dirs)
+    for (const auto& name : writer.list(dir)) {
+      size_t marker = name.rfind(kMarker);
+      bool litter = name.starts_with('.') && marker != std::string::npos && marker > 1 &&
+                    name.size() == marker + kMarker.size() + 6;
+      if (!litter) continue;
+      if (auto removed = writer.remove(dir + "/" + name); !removed) return removed;
+    }
+  return ok();
+}
+
+std::vector<std::string> journal_paths(const Journal& journal) {
+  std::vector<std::string> paths;
+  for (const auto& file : journal.files) paths.push_back(file.path);
+  return paths;
+}
+
 // Last step of an undo: setup's own state (backups, the journal, then its directories).
 Result<UndoOutcome> finish_undo(FileWriter& writer, const Journal& journal, UndoOutcome outcome) {
   for (const auto& file : journal.files)
@@ -114,6 +141,10 @@ Result<ApplyOutcome> apply_plan(const HostPlan& plan, FileWriter& writer,
   Journal journal = loaded->value_or(Journal{});
   if (loaded->has_value() && (journal.state == "undoing" || journal.state == "restored"))
     return fail("an undo was interrupted; run 'vfg setup --undo' to finish it first");
+  std::vector<std::string> touched = journal_paths(journal);
+  for (const auto& edit : plan.files) touched.push_back(edit.path);
+  if (auto swept = remove_write_litter(writer, touched); !swept)
+    return tl::unexpected(swept.error());
   bool pending = std::any_of(journal.commands.begin(), journal.commands.end(),
                              [](const JournalCommand& c) { return !c.done; });
   // A tree target never sees its commands run, so the facts keep asking for
@@ -205,6 +236,10 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
   UndoOutcome outcome;
   auto loaded = load_journal(writer);
   if (!loaded) return tl::unexpected(loaded.error());
+  if (auto swept = remove_write_litter(
+          writer, *loaded ? journal_paths(**loaded) : std::vector<std::string>{});
+      !swept)
+    return tl::unexpected(swept.error());
   if (!*loaded) {
     if (auto cleaned = remove_orphans(writer); !cleaned) return tl::unexpected(cleaned.error());
     outcome.nothing_to_undo = true;
@@ -292,6 +327,13 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
   journal.state = "restored";
   if (auto saved = save_journal(writer, journal); !saved) return tl::unexpected(saved.error());
   return finish_undo(writer, journal, outcome);
+}
+
+bool SetupStatus::matches_plan() const {
+  return pending_files + pending_commands == 0 &&
+         (journal_state.empty() || journal_state == "applied") &&
+         std::all_of(files.begin(), files.end(),
+                     [](const FileStatus& f) { return f.drift == Drift::kAsWritten; });
 }
 
 Result<SetupStatus> setup_status(FileWriter& writer, const HostPlan& plan) {

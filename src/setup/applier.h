@@ -76,6 +76,10 @@ struct SetupStatus {
   std::vector<FileStatus> files;
   size_t pending_files = 0;  ///< files the current plan would still change
   size_t pending_commands = 0;
+
+  /// True only when nothing is pending, no managed file drifted and no apply or
+  /// undo was interrupted: the one answer to "does the host match the plan?".
+  [[nodiscard]] bool matches_plan() const;
 };
 
 /// Compares the managed files with the journal and counts what the plan still wants.

@@ -13,11 +13,16 @@
 #include "host/system_state.h"
 #include "setup/kernel_params.h"
 #include "setup/planner.h"
+#include "setup/request_check.h"
 #include "util/strings.h"
 
 namespace vfg {
 
 namespace {
+
+// udev (systemd) treats ids below this as system accounts (SYS_GID_MAX + 1 on every
+// distribution's default login.defs).
+constexpr uint32_t kFirstRegularGid = 1000;
 
 struct PasswdEntry {
   std::string name;
@@ -184,6 +189,8 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
   request.group = args.group;
   request.msrs = args.msrs;
   request.memlock_unlimited = args.memlock_unlimited;
+  // Nothing below may read a path or plan a file from a value that fails its grammar.
+  if (auto safe = check_setup_request(request); !safe) return tl::unexpected(safe.error());
   std::optional<uint32_t> primary_gid;
   for (const auto& entry : parse_passwd(root.read_attr(boot_paths::kPasswdFile).value_or("")))
     if (entry.name == request.user.name) {
@@ -193,6 +200,13 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
   if (!request.user.uid && request.user.name != "root" && !request.user.name.empty())
     inputs.warnings.push_back(
         fmt::format("no user '{}' in {}", request.user.name, boot_paths::kPasswdFile));
+  for (const auto& group : state->groups)
+    if (group.name == request.group && group.gid >= kFirstRegularGid)
+      return fail(
+          "group '{}' has gid {}, which is not a system group: udev from systemd 258 "
+          "ignores GROUP= for it and /dev/vfio stays root-only; name a system group "
+          "with --group (setup creates one with groupadd --system if it is missing)",
+          group.name, group.gid);
   for (const auto& group : state->groups)
     if (std::find(group.members.begin(), group.members.end(), request.user.name) !=
             group.members.end() ||

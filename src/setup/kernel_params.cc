@@ -92,7 +92,7 @@ std::optional<size_t> value_start(std::string_view line, std::string_view key,
 // params no line has are appended to the last matched line only.
 template <typename Match>
 std::string edit_lines(std::string_view text, const std::vector<KernelParam>& wanted, Match match,
-                       bool append_missing_to_last) {
+                       bool append_missing_to_last, const std::vector<std::string>& drop) {
   struct Hit {
     Line line;
     size_t value;
@@ -115,7 +115,7 @@ std::string edit_lines(std::string_view text, const std::vector<KernelParam>& wa
         apply.push_back(param);
     }
     out.append(text.substr(copied, hits[h].value - copied));
-    out += set_params(value, apply);
+    out += set_params(value, apply, drop);
     copied = hits[h].line.end;
   }
   out.append(text.substr(copied));
@@ -146,7 +146,21 @@ std::vector<KernelParam> missing_params(std::string_view cmdline,
   return missing;
 }
 
-std::string set_params(std::string_view cmdline, const std::vector<KernelParam>& wanted) {
+std::vector<std::string> find_params(std::string_view cmdline,
+                                     const std::vector<std::string>& keys) {
+  std::vector<std::string> found;
+  for (const auto& word : words_of(cmdline)) {
+    std::string_view text = cmdline.substr(word.begin, word.end - word.begin);
+    std::string key = normalized_key(parse_kernel_param(text).key);
+    if (std::any_of(keys.begin(), keys.end(),
+                    [&](const std::string& k) { return normalized_key(k) == key; }))
+      found.emplace_back(text);
+  }
+  return found;
+}
+
+std::string set_params(std::string_view cmdline, const std::vector<KernelParam>& wanted,
+                       const std::vector<std::string>& drop) {
   std::string out(cmdline);
   // Replace from the back so earlier offsets stay valid.
   auto words = words_of(cmdline);
@@ -154,6 +168,17 @@ std::string set_params(std::string_view cmdline, const std::vector<KernelParam>&
   for (auto it = words.rbegin(); it != words.rend(); ++it) {
     std::string_view word = cmdline.substr(it->begin, it->end - it->begin);
     std::string key = normalized_key(parse_kernel_param(word).key);
+    if (std::any_of(drop.begin(), drop.end(),
+                    [&](const std::string& d) { return normalized_key(d) == key; })) {
+      // The word and the blanks before it (or after it, for the first word).
+      size_t begin = it->begin;
+      size_t end = it->end;
+      while (begin > 0 && (cmdline[begin - 1] == ' ' || cmdline[begin - 1] == '\t')) --begin;
+      if (begin == 0)
+        while (end < cmdline.size() && (cmdline[end] == ' ' || cmdline[end] == '\t')) ++end;
+      out.erase(begin, end - begin);
+      continue;
+    }
     for (size_t p = 0; p < wanted.size(); ++p) {
       if (normalized_key(wanted[p].key) != key) continue;
       out.replace(it->begin, it->end - it->begin, wanted[p].text());
@@ -172,25 +197,34 @@ std::string set_params(std::string_view cmdline, const std::vector<KernelParam>&
   return out;
 }
 
-Result<std::string> edit_shell_cmdline_var(std::string_view file, std::string_view variable,
-                                           const std::vector<KernelParam>& wanted) {
-  // Find the last active assignment: the one the shell ends up with.
-  std::optional<size_t> value_at;
+namespace {
+
+// Where the value of every active assignment `variable=` (or `variable+=`) starts,
+// in file order.
+std::vector<size_t> shell_assignments(std::string_view file, std::string_view variable) {
+  std::vector<size_t> starts;
   for (const auto& line : lines_of(file)) {
     std::string_view text = file.substr(line.begin, line.end - line.begin);
     size_t i = 0;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
     if (text.substr(i, 7) == "export ") i += 7;
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-    if (text.substr(i, variable.size()) == variable && text.substr(i + variable.size(), 1) == "=")
-      value_at = line.begin + i + variable.size() + 1;
+    if (text.substr(i, variable.size()) != variable) continue;
+    // `=` or bash's `+=` (limine-entry-tool's KERNEL_CMDLINE[default]+="...").
+    std::string_view op = text.substr(i + variable.size(), 2);
+    if (op.starts_with("="))
+      starts.push_back(line.begin + i + variable.size() + 1);
+    else if (op == "+=")
+      starts.push_back(line.begin + i + variable.size() + 2);
   }
-  std::string out(file);
-  if (!value_at) {
-    if (!out.empty() && out.back() != '\n') out += '\n';
-    return out + fmt::format("{}=\"{}\"\n", variable, set_params("", wanted));
-  }
-  size_t start = *value_at;
+  return starts;
+}
+
+// Rewrites the value starting at `start` in `out` (a copy of `file`) with `edit`,
+// keeping its quote style; a bare value gets double quotes.
+template <typename Edit>
+Status edit_shell_value(std::string_view file, size_t start, std::string_view variable, Edit edit,
+                        std::string& out) {
   char quote = start < file.size() ? file[start] : '\0';
   if (quote == '"' || quote == '\'') {
     size_t close = start + 1;
@@ -201,19 +235,50 @@ Result<std::string> edit_shell_cmdline_var(std::string_view file, std::string_vi
     if (close >= file.size())
       return fail("the value of {} has no closing {} quote", variable, quote);
     std::string_view inner = file.substr(start + 1, close - start - 1);
-    out.replace(start + 1, inner.size(), set_params(inner, wanted));
-    return out;
+    out.replace(start + 1, inner.size(), edit(inner));
+    return ok();
   }
   size_t end = start;
   while (end < file.size() && !is_space(file[end]) && file[end] != ';' && file[end] != '#') ++end;
   std::string_view bare = file.substr(start, end - start);
   if (bare.find_first_of("\"'\\`") != std::string_view::npos)
     return fail("cannot edit {}: its value mixes quoting styles; quote it with \"...\"", variable);
-  out.replace(start, bare.size(), "\"" + set_params(bare, wanted) + "\"");
+  out.replace(start, bare.size(), "\"" + edit(bare) + "\"");
+  return ok();
+}
+
+}  // namespace
+
+bool assigns_shell_var(std::string_view file, std::string_view variable) {
+  return !shell_assignments(file, variable).empty();
+}
+
+Result<std::string> edit_shell_cmdline_var(std::string_view file, std::string_view variable,
+                                           const std::vector<KernelParam>& wanted,
+                                           const std::vector<std::string>& drop) {
+  // Params are set in the last active assignment (the one the shell ends up with);
+  // dropped ones leave every assignment.
+  auto starts = shell_assignments(file, variable);
+  std::string out(file);
+  if (starts.empty()) {
+    if (wanted.empty()) return out;
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    return out + fmt::format("{}=\"{}\"\n", variable, set_params("", wanted));
+  }
+  // From the back, so earlier offsets stay valid.
+  for (size_t i = starts.size(); i-- > 0;) {
+    bool last = i + 1 == starts.size();
+    auto edit = [&](std::string_view value) {
+      return set_params(value, last ? wanted : std::vector<KernelParam>{}, drop);
+    };
+    if (auto edited = edit_shell_value(file, starts[i], variable, edit, out); !edited)
+      return tl::unexpected(edited.error());
+  }
   return out;
 }
 
-std::string edit_loader_entry(std::string_view entry, const std::vector<KernelParam>& wanted) {
+std::string edit_loader_entry(std::string_view entry, const std::vector<KernelParam>& wanted,
+                              const std::vector<std::string>& drop) {
   auto match = [](std::string_view line) { return value_start(line, "options", ""); };
   bool has_options = false;
   for (const auto& line : lines_of(entry))
@@ -223,7 +288,7 @@ std::string edit_loader_entry(std::string_view entry, const std::vector<KernelPa
     if (!out.empty() && out.back() != '\n') out += '\n';
     return out + "options " + set_params("", wanted) + "\n";
   }
-  return edit_lines(entry, wanted, match, /*append_missing_to_last=*/true);
+  return edit_lines(entry, wanted, match, /*append_missing_to_last=*/true, drop);
 }
 
 std::string loader_entry_options(std::string_view entry) {
@@ -236,7 +301,8 @@ std::string loader_entry_options(std::string_view entry) {
   return join(parts, " ");
 }
 
-std::string edit_limine_config(std::string_view config, const std::vector<KernelParam>& wanted) {
+std::string edit_limine_config(std::string_view config, const std::vector<KernelParam>& wanted,
+                               const std::vector<std::string>& drop) {
   auto match = [](std::string_view line) -> std::optional<size_t> {
     for (std::string_view key : {"cmdline", "kernel_cmdline"})
       if (auto start = value_start(line, key, ":")) return start;
@@ -244,7 +310,7 @@ std::string edit_limine_config(std::string_view config, const std::vector<Kernel
       if (auto start = value_start(line, key, "=")) return start;
     return std::nullopt;
   };
-  return edit_lines(config, wanted, match, /*append_missing_to_last=*/false);
+  return edit_lines(config, wanted, match, /*append_missing_to_last=*/false, drop);
 }
 
 }  // namespace vfg

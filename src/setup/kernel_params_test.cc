@@ -99,5 +99,32 @@ TEST(KernelParams, EditsLoaderEntriesAndLimine) {
             ":Arch\nCMDLINE=root=X iommu=pt\n");
 }
 
+// Earlier vfio-pci ids settings leave every command line setup edits, spelled either way.
+TEST(KernelParams, DropsEarlierVfioIds) {
+  const std::vector<std::string> drop{"vfio_pci.ids"};
+  EXPECT_EQ(set_params("quiet vfio-pci.ids=10de:1e07 splash", {{"iommu", "pt"}}, drop),
+            "quiet splash iommu=pt");
+  EXPECT_EQ(set_params("vfio_pci.ids=1:2 quiet\n", {}, drop), "quiet\n");
+  EXPECT_EQ(find_params("a vfio-pci.ids=1:2 b vfio_pci.ids=3:4", drop),
+            (std::vector<std::string>{"vfio-pci.ids=1:2", "vfio_pci.ids=3:4"}));
+  // Every assignment loses it; only the last one gets the parameters.
+  EXPECT_EQ(*edit_shell_cmdline_var("X=\"a vfio-pci.ids=1:2\"\nX=\"$X b\"\n", "X",
+                                    {{"iommu", "pt"}}, drop),
+            "X=\"a\"\nX=\"$X b iommu=pt\"\n");
+  EXPECT_EQ(edit_loader_entry("options root=X vfio-pci.ids=1:2\n", {{"iommu", "pt"}}, drop),
+            "options root=X iommu=pt\n");
+  EXPECT_EQ(edit_limine_config("    cmdline: vfio-pci.ids=1:2 rw\n", {}, drop),
+            "    cmdline: rw\n");
+}
+
+// limine-entry-tool's bash files append with +=: the last such line takes the parameters.
+TEST(KernelParams, EditsBashAppendAssignments) {
+  std::string file = "KERNEL_CMDLINE[default]+=\"quiet\"\nKERNEL_CMDLINE[default]+=\" splash\"\n";
+  EXPECT_TRUE(assigns_shell_var(file, "KERNEL_CMDLINE[default]"));
+  EXPECT_FALSE(assigns_shell_var(file, "KERNEL_CMDLINE"));
+  EXPECT_EQ(*edit_shell_cmdline_var(file, "KERNEL_CMDLINE[default]", {{"iommu", "pt"}}),
+            "KERNEL_CMDLINE[default]+=\"quiet\"\nKERNEL_CMDLINE[default]+=\" splash iommu=pt\"\n");
+}
+
 }  // namespace
 }  // namespace vfg

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "setup/request.h"
@@ -48,5 +49,10 @@ std::string kvmfr_modprobe_conf(const std::vector<uint64_t>& sizes_mb,
 
 /// The modules the initramfs must load first, in order.
 std::vector<std::string> vfio_initramfs_modules();
+
+/// Another modprobe.d file with its `options vfio-pci ... ids=...` lines disarmed:
+/// the ids= word is removed (a line left with no option is commented out), and the
+/// old line is kept as a comment above. Two ids= settings: the last one read wins.
+std::string without_vfio_ids(std::string_view conf);
 
 }  // namespace vfg

@@ -97,5 +97,18 @@ TEST(Binding, InstallHookWritesOverridesBeforeLoading) {
             "load --ignore-install vfio_pci (override: vfio-pci)\nvfio-pci\nvfio-pci\n(null)\n");
 }
 
+TEST(Binding, EarlierVfioIdsOptionsAreDisarmed) {
+  EXPECT_EQ(without_vfio_ids("options vfio-pci ids=10de:1e07 disable_vga=1\nsoftdep nvidia pre: "
+                             "vfio-pci\n"),
+            "# vfg setup: /etc/modprobe.d/vfg-vfio.conf binds vfio-pci now; was: options vfio-pci "
+            "ids=10de:1e07 disable_vga=1\noptions vfio-pci disable_vga=1\nsoftdep nvidia pre: "
+            "vfio-pci\n");
+  EXPECT_EQ(without_vfio_ids("options vfio_pci ids=1:2"),
+            "# vfg setup: /etc/modprobe.d/vfg-vfio.conf binds vfio-pci now; was: options vfio_pci "
+            "ids=1:2");
+  std::string other = "options snd_hda_intel ids=1\n# options vfio-pci ids=1:2\n";
+  EXPECT_EQ(without_vfio_ids(other), other);
+}
+
 }  // namespace
 }  // namespace vfg

@@ -7,7 +7,10 @@
 #include "host/boot_paths.h"
 #include "setup/access_gen.h"
 #include "setup/initramfs_edit.h"
+#include "setup/kernel_params.h"
 #include "setup/modprobe_gen.h"
+#include "setup/plan_builder.h"
+#include "util/host_values.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -42,164 +45,14 @@ bool wants_looking_glass(const SetupRequest& request, DeviceNodeNeed::Kind kind)
                      [&](const SetupVm& vm) { return vm.looking_glass(kind) != nullptr; });
 }
 
-class PlanBuilder {
- public:
-  PlanBuilder(const SetupFacts& facts, const SetupRequest& request)
-      : facts_(facts), request_(request) {}
-
-  std::optional<std::string> current(const std::string& path) const {
-    auto it = facts_.files.find(path);
-    if (it == facts_.files.end()) return std::nullopt;
-    return it->second;
-  }
-
-  /// Adds the file unless it already has these contents.
-  void file(const std::string& path, std::string contents, FileRole role, std::string why,
-            NeedKind need = NeedKind::kOther) {
-    auto old = current(path);
-    bool in_place = old && *old == contents;
-    plan_.targets.files.push_back({path, contents, role, in_place, need});
-    if (in_place) return;
-    plan_.files.push_back({path, old, std::move(contents), 0644, role, std::move(why)});
-  }
-
-  void command(std::vector<std::string> argv, std::string why, bool regenerate,
-               std::vector<std::string> undo = {}) {
-    for (const auto& existing : plan_.commands)
-      if (existing.argv == argv) return;
-    plan_.commands.push_back({std::move(argv), std::move(why), std::move(undo), regenerate});
-  }
-
-  bool changed(FileRole role) const {
-    return std::any_of(plan_.files.begin(), plan_.files.end(),
-                       [&](const FileEdit& edit) { return edit.role == role; });
-  }
-
-  HostPlan& plan() { return plan_; }
-  const SetupFacts& facts() const { return facts_; }
-  const SetupRequest& request() const { return request_; }
-
- private:
-  const SetupFacts& facts_;
-  const SetupRequest& request_;
-  HostPlan plan_;
-};
-
-std::string params_text(const std::vector<KernelParam>& params) {
-  std::vector<std::string> words;
-  for (const auto& param : params) words.push_back(param.text());
-  return join(words, " ");
-}
-
-// The params some of the tool's current command lines lack.
-std::vector<KernelParam> missing_from_tool(const SetupFacts& facts,
-                                           const std::vector<KernelParam>& wanted) {
-  if (facts.tool_cmdlines.empty()) return wanted;
-  std::vector<KernelParam> missing;
-  for (const auto& param : wanted)
-    for (const auto& cmdline : facts.tool_cmdlines)
-      if (!missing_params(cmdline, {param}).empty()) {
-        missing.push_back(param);
-        break;
-      }
-  return missing;
-}
-
-// The command that rebuilds boot images from /etc/kernel/cmdline and the initramfs config.
-std::vector<std::vector<std::string>> kernel_install_commands(const BootSetup& boot) {
-  if (boot.has_program("reinstall-kernels")) return {{"reinstall-kernels"}};
-  if (boot.initramfs == InitramfsTool::kMkinitcpio) return {{"mkinitcpio", "-P"}};
-  std::vector<std::vector<std::string>> commands;
-  for (const auto& kernel : boot.kernels)
-    commands.push_back(
-        {"kernel-install", "add", kernel, path_in(path_in(bp::kModuleDirs[0], kernel), "vmlinuz")});
-  return commands;
-}
-
-void plan_kernel_cmdline(PlanBuilder& b) {
-  const BootSetup& boot = b.facts().boot;
-  auto wanted = wanted_kernel_params(b.facts(), b.request());
-  std::string why = "kernel parameters " + params_text(wanted);
-  switch (boot.bootloader) {
-    case Bootloader::kGrub: {
-      auto old = b.current(std::string(bp::kDefaultGrub)).value_or("");
-      auto edited = edit_shell_cmdline_var(old, "GRUB_CMDLINE_LINUX_DEFAULT", wanted);
-      if (!edited) {
-        b.plan().warnings.push_back(fmt::format("{}: {}; add {} yourself", bp::kDefaultGrub,
-                                                edited.error().message, params_text(wanted)));
-        return;
-      }
-      b.file(std::string(bp::kDefaultGrub), *edited, FileRole::kKernelCmdline, why);
-      if (!b.changed(FileRole::kKernelCmdline)) return;
-      if (boot.has_program("update-grub") || boot.distro.is_like("debian"))
-        b.command({"update-grub"}, "regenerate " + boot.grub_config, true);
-      else if (boot.grub_config.find("grub2") != std::string::npos)
-        b.command({"grub2-mkconfig", "-o", boot.grub_config}, "regenerate " + boot.grub_config,
-                  true);
-      else
-        b.command({"grub-mkconfig", "-o", boot.grub_config}, "regenerate " + boot.grub_config,
-                  true);
-      return;
-    }
-    case Bootloader::kKernelInstall: {
-      std::string path(bp::kKernelCmdline);
-      b.file(path, set_params(b.current(path).value_or(""), wanted), FileRole::kKernelCmdline, why);
-      for (const auto& entry : boot.loader_entries)
-        b.file(entry, edit_loader_entry(b.current(entry).value_or(""), wanted),
-               FileRole::kBootEntry, why + " (current entry, until it is regenerated)");
-      return;  // the rebuild runs with the initramfs one, see plan_initramfs
-    }
-    case Bootloader::kSystemdBoot:
-      for (const auto& entry : boot.loader_entries)
-        b.file(entry, edit_loader_entry(b.current(entry).value_or(""), wanted),
-               FileRole::kBootEntry, why);
-      return;
-    case Bootloader::kLimine:
-      b.file(boot.limine_config,
-             edit_limine_config(b.current(boot.limine_config).value_or(""), wanted),
-             FileRole::kBootEntry, why);
-      return;
-    case Bootloader::kGrubby: {
-      auto missing = missing_from_tool(b.facts(), wanted);
-      if (missing.empty()) return;
-      b.command({"grubby", "--update-kernel=ALL", "--args=" + params_text(missing)},
-                "add " + params_text(missing) + " to every boot entry", false,
-                {"grubby", "--update-kernel=ALL", "--remove-args=" + params_text(missing)});
-      return;
-    }
-    case Bootloader::kKernelstub: {
-      auto missing = missing_from_tool(b.facts(), wanted);
-      if (missing.empty()) return;
-      b.command({"kernelstub", "--add-options", params_text(missing)},
-                "add " + params_text(missing) + " to the kernel options", false,
-                {"kernelstub", "--delete-options", params_text(missing)});
-      return;
-    }
-    case Bootloader::kRpmOstree: {
-      auto missing = missing_from_tool(b.facts(), wanted);
-      if (missing.empty()) return;
-      std::vector<std::string> argv{"rpm-ostree", "kargs"};
-      std::vector<std::string> undo{"rpm-ostree", "kargs"};
-      for (const auto& param : missing) {
-        argv.push_back("--append-if-missing=" + param.text());
-        undo.push_back("--delete-if-present=" + param.text());
-      }
-      b.command(argv, "add " + params_text(missing) + " to the next deployment", false, undo);
-      return;
-    }
-    case Bootloader::kUnknown:
-      b.plan().warnings.push_back(fmt::format(
-          "cannot tell which bootloader this host uses (no /etc/default/grub with a grub.cfg, "
-          "loader entries, /etc/kernel/cmdline, kernelstub, rpm-ostree or Limine config); add "
-          "these kernel parameters yourself: {}",
-          params_text(wanted)));
-      return;
-  }
-}
-
 void plan_initramfs(PlanBuilder& b, bool binding) {
   const BootSetup& boot = b.facts().boot;
   auto modules = vfio_initramfs_modules();
+  for (const auto& module : modules)
+    if (auto safe = check_module_name(module); !safe) {
+      b.plan().warnings.push_back(fmt::format("module '{}' {}", module, safe.error().message));
+      return;
+    }
   std::vector<std::vector<std::string>> regenerate;
   switch (boot.initramfs) {
     case InitramfsTool::kMkinitcpio: {
@@ -213,6 +66,8 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
           b.plan().warnings.push_back(edited.error().message);
       }
       regenerate = {{"mkinitcpio", "-P"}};
+      if (boot.bootloader == Bootloader::kLimine && !boot.limine_sources.empty())
+        regenerate = {limine_regenerate_command(boot)};
       break;
     }
     case InitramfsTool::kDracut:
@@ -326,6 +181,24 @@ void plan_modules(PlanBuilder& b, bool binding) {
           "a passed device forge interrupts on the host");
     b.file(kVfioConf, vfio_modprobe_conf(request.bind, choice, unsafe), FileRole::kModprobe,
            "vfio-pci claims the passthrough devices first");
+    // modprobe reads every file; another one's ids= would replace or add to setup's.
+    for (const auto& path : b.facts().boot.modprobe_confs) {
+      if (path == kVfioConf || path == kKvmConf || path == kKvmfrConf) continue;
+      auto old = b.current(path);
+      if (!old) continue;
+      std::string edited = without_vfio_ids(*old);
+      if (edited == *old) continue;
+      size_t number = 0;
+      for (const auto& line : split(*old, '\n')) {
+        ++number;
+        if (without_vfio_ids(line) != line)
+          b.plan().notes.push_back(fmt::format(
+              "{}:{}: disables the earlier '{}': a second vfio-pci ids setting would override "
+              "setup's binding",
+              path, number, trim(line)));
+      }
+      b.file(path, edited, FileRole::kModprobe, "disable an earlier vfio-pci ids setting");
+    }
   }
   if (request.msrs == MsrPolicy::kIgnore)
     b.file(kKvmConf, kvm_modprobe_conf(), FileRole::kModuleOptions, "ignore unknown guest MSRs");
@@ -401,7 +274,10 @@ std::vector<std::string> planned_paths(const BootSetup& boot, const SetupRequest
                                  kHugepagesSysctl,
                                  user_manager_dropin(request)};
   for (const auto& entry : boot.loader_entries) paths.push_back(entry);
-  if (!boot.limine_config.empty()) paths.push_back(boot.limine_config);
+  paths.insert(paths.end(), boot.grub_dropins.begin(), boot.grub_dropins.end());
+  paths.insert(paths.end(), boot.modprobe_confs.begin(), boot.modprobe_confs.end());
+  paths.insert(paths.end(), boot.limine_configs.begin(), boot.limine_configs.end());
+  paths.insert(paths.end(), boot.limine_sources.begin(), boot.limine_sources.end());
   return paths;
 }
 

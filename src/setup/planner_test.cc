@@ -60,7 +60,7 @@ TEST(Planner, RpmOstreeUsesKargsAndTracksTheVfioFile) {
 
 TEST(Planner, LimineAndBoosterEditTheirConfigs) {
   auto facts = facts_for(Bootloader::kLimine, InitramfsTool::kBooster);
-  facts.boot.limine_config = "/boot/limine.conf";
+  facts.boot.limine_configs = {"/boot/limine.conf"};
   facts.files["/boot/limine.conf"] = "/Arch\n    protocol: linux\n    cmdline: root=X rw\n";
   facts.files["/etc/booster.yaml"] = "compression: zstd\n";
   HostPlan plan = plan_setup(facts, request_with_gpu());
@@ -148,6 +148,55 @@ TEST(Planner, RootGetsNoAccessRules) {
   HostPlan plan = plan_setup(facts, request);
   EXPECT_FALSE(find_file(plan, "/etc/udev/rules.d/99-vfg-passthrough.rules"));
   EXPECT_NE(plan.warnings.back().find("--user NAME"), std::string::npos);
+}
+
+// A signed UKI under Secure Boot ignores /etc/kernel/cmdline unless rebuilt images are
+// signed again: setup writes nothing there and promises nothing.
+TEST(Planner, SignedUkiUnderSecureBootIsRefusedNotFaked) {
+  auto facts = facts_for(Bootloader::kKernelInstall, InitramfsTool::kDracut);
+  facts.boot.secure_boot = true;
+  facts.boot.esp = "/efi";
+  facts.boot.ukis = {"/efi/EFI/Linux/fedora-6.17.uki.efi"};
+  facts.files["/etc/kernel/cmdline"] = "root=UUID=x rw\n";
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  EXPECT_FALSE(find_file(plan, "/etc/kernel/cmdline"));
+  EXPECT_TRUE(plan.targets.kernel_params.empty());
+  ASSERT_FALSE(plan.warnings.empty());
+  EXPECT_NE(plan.warnings.front().find("signed command-line addon"), std::string::npos);
+  EXPECT_NE(plan.warnings.front().find("/efi/loader/addons/"), std::string::npos);
+  // With sbctl, rebuilt images are signed again: the usual edit goes ahead.
+  facts.boot.programs = {"sbctl"};
+  plan = plan_setup(facts, request_with_gpu());
+  ASSERT_TRUE(find_file(plan, "/etc/kernel/cmdline"));
+  EXPECT_EQ(plan.targets.kernel_params, std::vector<std::string>{"iommu=pt"});
+}
+
+// GRUB: the drop-in that sets GRUB_CMDLINE_LINUX_DEFAULT last is where it takes effect.
+TEST(Planner, GrubEditsTheLastAssignmentAcrossDropIns) {
+  auto facts = facts_for(Bootloader::kGrub, InitramfsTool::kInitramfsTools);
+  facts.boot.grub_config = "/boot/grub/grub.cfg";
+  facts.boot.grub_dropins = {"/etc/default/grub.d/50-cloudimg-settings.cfg",
+                             "/etc/default/grub.d/60-empty.cfg"};
+  facts.files["/etc/default/grub"] =
+      "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet vfio-pci.ids=1002:73bf\"\n";
+  facts.files["/etc/default/grub.d/50-cloudimg-settings.cfg"] =
+      "GRUB_CMDLINE_LINUX_DEFAULT=\"console=ttyS0\"\n";
+  facts.files["/etc/default/grub.d/60-empty.cfg"] = "GRUB_TIMEOUT=0\n";
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  ASSERT_TRUE(find_file(plan, "/etc/default/grub.d/50-cloudimg-settings.cfg"));
+  EXPECT_EQ(find_file(plan, "/etc/default/grub.d/50-cloudimg-settings.cfg")->new_contents,
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"console=ttyS0 iommu=pt\"\n");
+  // The overridden main file only loses the earlier ids setting, and the plan says where.
+  ASSERT_TRUE(find_file(plan, "/etc/default/grub"));
+  EXPECT_EQ(find_file(plan, "/etc/default/grub")->new_contents,
+            "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n");
+  EXPECT_FALSE(find_file(plan, "/etc/default/grub.d/60-empty.cfg"));
+  EXPECT_NE(std::find_if(plan.notes.begin(), plan.notes.end(),
+                         [](const std::string& note) {
+                           return note.starts_with(
+                               "/etc/default/grub:1: removes the earlier 'vfio-pci.ids=1002:73bf'");
+                         }),
+            plan.notes.end());
 }
 
 }  // namespace

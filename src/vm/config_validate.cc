@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "host/boot_paths.h"
+#include "util/host_values.h"
 #include "util/strings.h"
 #include "vm/config_sections.h"
 #include "vm/config_syntax.h"
@@ -77,6 +79,14 @@ void validate_disks(const VmConfig& config, ConfigDiagnostics& diagnostics) {
     std::string key = fmt::format("disk[{}]", i);
     if (disk.path.empty()) continue;  // reported by the reader
     bool block = is_block_device_path(disk.path);
+    if (block) {
+      // The stable name ends up in a udev rule that `vfg setup` writes as root.
+      std::string_view name = std::string_view(disk.path).substr(disk.path.rfind('/') + 1);
+      Status safe = check_path_under(disk.path, "/dev");
+      if (safe) safe = check_udev_match_value(name);
+      if (!safe)
+        diagnostics.error(key + ".path", fmt::format("'{}' {}", disk.path, safe.error().message));
+    }
     if (block && is_unstable_block_device_name(disk.path)) {
       diagnostics.error(key + ".path",
                         fmt::format("'{}' is a kernel name that can point at another disk after a "
@@ -195,7 +205,14 @@ void validate_network(const VmConfig& config, ConfigDiagnostics& diagnostics) {
 
 void validate_looking_glass(const VmConfig& config, ConfigDiagnostics& diagnostics) {
   const LookingGlassConfig& lg = config.looking_glass;
-  if (!lg.enabled || !lg.size) return;
+  if (!lg.enabled) return;
+  if (lg.backend == LookingGlassConfig::Backend::kShm) {
+    // `vfg setup` writes this path into a tmpfiles.d file that systemd-tmpfiles runs as root.
+    if (auto safe = check_path_under(lg.shm_path, boot_paths::kSharedMemoryDir); !safe)
+      diagnostics.error("looking_glass.shm_path",
+                        fmt::format("'{}' {}", lg.shm_path, safe.error().message));
+  }
+  if (!lg.size) return;
   uint64_t size = *lg.size;
   uint64_t needed = looking_glass_size(lg.width, lg.height, lg.hdr);
   if (round_up_power_of_two(size) != size) {

@@ -2,15 +2,19 @@
 // generated files checked with the real tools, apply/undo byte-identical on the
 // whole tree, a second apply with nothing to do, and a kill at every step.
 #include <algorithm>
+#include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 
 #include "host/host_root.h"
 #include "setup/applier.h"
 #include "setup/gather.h"
+#include "setup/kernel_params.h"
 #include "setup/planner.h"
 #include "support/setup_tree.h"
 #include "util/process.h"
+#include "util/strings.h"
 
 namespace vfg {
 namespace {
@@ -95,6 +99,52 @@ const Distro kDistros[] = {
       "/etc/udev/rules.d/70-vfg-kvmfr.rules", "/etc/security/limits.d/95-vfg-memlock.conf",
       "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"},
      {"kernelstub", "update-initramfs", "udevadm", "udevadm", "systemctl"}},
+    {"ubuntu-cloud-grub",
+     "intel-igpu-nvidia",
+     "0000:01:00.0",
+     Bootloader::kGrub,
+     InitramfsTool::kInitramfsTools,
+     {"/etc/modprobe.d/vfg-vfio.conf", "/etc/modprobe.d/vfg-kvm.conf",
+      "/etc/modprobe.d/vfg-kvmfr.conf", "/etc/modules-load.d/vfg-kvmfr.conf",
+      "/etc/default/grub.d/50-cloudimg-settings.cfg", "/etc/initramfs-tools/modules",
+      "/etc/udev/rules.d/99-vfg-passthrough.rules", "/etc/udev/rules.d/70-vfg-kvmfr.rules",
+      "/etc/security/limits.d/95-vfg-memlock.conf",
+      "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"},
+     {"usermod", "update-grub", "update-initramfs", "udevadm", "udevadm", "systemctl"}},
+    {"ubuntu-dracut",
+     "nvidia-turing",
+     "0000:0a:00.0",
+     Bootloader::kGrub,
+     InitramfsTool::kDracut,
+     {"/etc/modprobe.d/vfg-vfio.conf", "/etc/modprobe.d/vfio.conf", "/etc/modprobe.d/vfg-kvm.conf",
+      "/etc/modprobe.d/vfg-kvmfr.conf", "/etc/modules-load.d/vfg-kvmfr.conf", "/etc/default/grub",
+      "/etc/dracut.conf.d/10-vfg-vfio.conf", "/etc/udev/rules.d/99-vfg-passthrough.rules",
+      "/etc/udev/rules.d/70-vfg-kvmfr.rules", "/etc/security/limits.d/95-vfg-memlock.conf",
+      "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"},
+     {"usermod", "update-grub", "dracut", "udevadm", "udevadm", "systemctl"}},
+    {"arch-limine",
+     "two-identical-gpus",
+     "0000:0b:00.0",
+     Bootloader::kLimine,
+     InitramfsTool::kMkinitcpio,
+     {"/etc/modprobe.d/vfg-vfio.conf", "/etc/modprobe.d/vfg-kvm.conf",
+      "/etc/modprobe.d/vfg-kvmfr.conf", "/etc/modules-load.d/vfg-kvmfr.conf",
+      "/boot/EFI/arch-limine/limine.conf", "/etc/mkinitcpio.conf",
+      "/etc/udev/rules.d/99-vfg-passthrough.rules", "/etc/udev/rules.d/70-vfg-kvmfr.rules",
+      "/etc/security/limits.d/95-vfg-memlock.conf",
+      "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"},
+     {"mkinitcpio", "udevadm", "udevadm", "systemctl"}},
+    {"cachyos-limine",
+     "intel-igpu-nvidia",
+     "0000:01:00.0",
+     Bootloader::kLimine,
+     InitramfsTool::kMkinitcpio,
+     {"/etc/modprobe.d/vfg-vfio.conf", "/etc/modprobe.d/vfg-kvm.conf",
+      "/etc/modprobe.d/vfg-kvmfr.conf", "/etc/modules-load.d/vfg-kvmfr.conf", "/etc/default/limine",
+      "/etc/mkinitcpio.conf", "/etc/udev/rules.d/99-vfg-passthrough.rules",
+      "/etc/udev/rules.d/70-vfg-kvmfr.rules", "/etc/security/limits.d/95-vfg-memlock.conf",
+      "/etc/systemd/system/user@1000.service.d/vfg-memlock.conf"},
+     {"limine-mkinitcpio", "udevadm", "udevadm", "systemctl"}},
 };
 
 void PrintTo(const Distro& distro, std::ostream* os) { *os << distro.name; }
@@ -134,6 +184,82 @@ std::string run_ok(const std::vector<std::string>& argv) {
   return out ? out->out + out->err : "";
 }
 
+// Every command line the kernel can get from the tree, as (where, text). GRUB: bash
+// sources /etc/default/grub then /etc/default/grub.d/*.cfg exactly as grub-mkconfig
+// does; limine-entry-tool: bash sources /etc/default/limine then its drop-ins; the
+// rest are read as their loaders read them. Tools that keep the line themselves
+// (grubby, kernelstub) are not in the tree.
+std::vector<std::pair<std::string, std::string>> effective_cmdlines(const TempDir& dir,
+                                                                    const Distro& distro) {
+  BootSetup boot = detect_boot_setup(HostRoot(dir.path()));
+  std::vector<std::pair<std::string, std::string>> out;
+  auto text = [&](const std::string& path) {
+    std::ifstream in(dir / path.substr(1));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  switch (boot.bootloader) {
+    case Bootloader::kGrub:
+      out.push_back({"grub-mkconfig", run_ok({"bash", "-c",
+                                              "sysconfdir=\"$1/etc\"\n"
+                                              "if test -f ${sysconfdir}/default/grub ; then\n"
+                                              "  . ${sysconfdir}/default/grub\n"
+                                              "fi\n"
+                                              "if test -d ${sysconfdir}/default/grub.d; then\n"
+                                              "  for x in ${sysconfdir}/default/grub.d/*.cfg; do\n"
+                                              "    if [ -e \"${x}\" ]; then\n"
+                                              "      . \"${x}\"\n"
+                                              "    fi\n"
+                                              "  done\n"
+                                              "fi\n"
+                                              "printf '%s %s' \"$GRUB_CMDLINE_LINUX\" "
+                                              "\"$GRUB_CMDLINE_LINUX_DEFAULT\"",
+                                              "bash", dir.path().string()})});
+      break;
+    case Bootloader::kLimine:
+      if (!boot.limine_sources.empty()) {
+        std::string script = "declare -A KERNEL_CMDLINE\n";
+        for (const auto& source : boot.limine_sources) script += ". \"$1" + source + "\"\n";
+        script += "printf '%s' \"${KERNEL_CMDLINE[default]}\"";
+        out.push_back(
+            {"limine-entry-tool", run_ok({"bash", "-c", script, "bash", dir.path().string()})});
+        break;
+      }
+      for (const auto& config : boot.limine_configs)
+        for (const auto& line : split(text(config), '\n'))
+          if (auto at = line.find("cmdline:"); at != std::string::npos)
+            out.push_back({config, line.substr(at + 8)});
+      break;
+    case Bootloader::kSystemdBoot:
+      for (const auto& entry : boot.loader_entries)
+        out.push_back({entry, loader_entry_options(text(entry))});
+      break;
+    case Bootloader::kKernelInstall:
+      out.push_back({"/etc/kernel/cmdline", text("/etc/kernel/cmdline")});
+      break;
+    default:
+      break;
+  }
+  EXPECT_TRUE(!out.empty() || boot.bootloader == Bootloader::kGrubby ||
+              boot.bootloader == Bootloader::kKernelstub)
+      << distro.name;
+  return out;
+}
+
+// What a write killed between creating and renaming its temporary file leaves
+// (util/file_io.cc names it ".NAME.vfg-XXXXXX"): one beside every file the plan
+// touches and beside the journal, wherever the directory exists already. Managed
+// files are written only once the journal exists, so only then can they leave any.
+void leave_killed_write_litter(const TempDir& dir, const HostPlan& plan) {
+  std::vector<std::string> paths{"/var/lib/vfg/setup-journal"};
+  if (std::filesystem::exists(dir / "var/lib/vfg/setup-journal"))
+    for (const auto& edit : plan.files) paths.push_back(edit.path);
+  for (const auto& path : paths) {
+    std::filesystem::path file = dir / path.substr(1);
+    if (!std::filesystem::is_directory(file.parent_path())) continue;
+    std::ofstream(file.parent_path() / ("." + file.filename().string() + ".vfg-K1ll3d")) << "half";
+  }
+}
+
 class SetupDistro : public ::testing::TestWithParam<Distro> {};
 
 TEST_P(SetupDistro, PlansTheRightFilesAndCommands) {
@@ -171,14 +297,29 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
 
   bool intel = distro.hardware == "intel-igpu-nvidia";
   std::string params = intel ? "intel_iommu=on iommu=pt" : "iommu=pt";
-  if (distro.bootloader == Bootloader::kGrub) {
-    std::string cmdline =
-        run_ok({"bash", "-c", ". \"$1\"; printf %s \"$GRUB_CMDLINE_LINUX_DEFAULT\"", "bash",
-                (dir / "etc/default/grub").string()});
-    EXPECT_EQ(cmdline, distro.name == "arch-grub"
-                           ? "loglevel=3 quiet nvidia_drm.modeset=1 " + params
-                           : "quiet splash " + params);
+  // What the kernel gets after regeneration, read the way each tool reads it.
+  for (const auto& [source, cmdline] : effective_cmdlines(dir, distro)) {
+    std::string words = " " + join(split_whitespace(cmdline), " ") + " ";
+    for (const auto& param : plan.targets.kernel_params)
+      EXPECT_NE(words.find(" " + param + " "), std::string::npos)
+          << source << " lacks " << param << ": " << cmdline;
+    EXPECT_EQ(cmdline.find("vfio-pci.ids"), std::string::npos) << source << ": " << cmdline;
+    EXPECT_EQ(cmdline.find("vfio_pci.ids"), std::string::npos) << source << ": " << cmdline;
   }
+  std::map<std::string, std::string> expected_grub{
+      {"arch-grub", " loglevel=3 quiet nvidia_drm.modeset=1 " + params},
+      {"ubuntu-grub", " quiet splash " + params},
+      {"ubuntu-cloud-grub", " console=tty1 console=ttyS0 " + params},
+      {"ubuntu-dracut", " quiet splash " + params}};
+  if (expected_grub.count(distro.name)) {
+    EXPECT_EQ(effective_cmdlines(dir, distro).at(0).second, expected_grub[distro.name]);
+  }
+  // One vfio-pci ids setting at most: setup's own (the last one would win).
+  size_t ids = 0;
+  for (size_t at = config.find("options vfio_pci"); at != std::string::npos;
+       at = config.find("options vfio_pci", at + 1))
+    if (config.substr(at, config.find('\n', at) - at).find(" ids=") != std::string::npos) ++ids;
+  EXPECT_EQ(ids, shared_ids ? 0u : 1u) << config;
   if (distro.initramfs == InitramfsTool::kMkinitcpio) {
     std::string arrays = run_ok({"bash", "-c", ". \"$1\"; echo \"${MODULES[*]}|${HOOKS[*]}\"",
                                  "bash", (dir / "etc/mkinitcpio.conf").string()});
@@ -231,10 +372,12 @@ TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {
       testing::copy_tree(pristine.path(), dir.path());
       TreeFileWriter writer{HostRoot(dir.path())};
       FailingFileWriter dying(writer, k);
-      if (apply_plan(plan_host(dir, distro), dying, {})) {
+      HostPlan plan = plan_host(dir, distro);
+      if (apply_plan(plan, dying, {})) {
         ASSERT_GT(k, 10u);
         return;  // k changes finish the apply: every earlier kill point was tried
       }
+      leave_killed_write_litter(dir, plan);
       if (finish_with_apply) {
         auto finished = apply_plan(plan_host(dir, distro), writer, {});
         ASSERT_TRUE(finished) << k << ": " << finished.error().message;
