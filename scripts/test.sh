@@ -14,6 +14,8 @@ for preset in dev asan; do
   ctest --preset "$preset"
 done
 
+./scripts/fuzz.sh
+
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then

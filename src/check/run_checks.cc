@@ -35,8 +35,11 @@ VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config
   const LookingGlassConfig& lg = config.looking_glass;
   if (lg.enabled) {
     facts.looking_glass_size = lg.size.value_or(looking_glass_size(lg.width, lg.height, lg.hdr));
-    facts.looking_glass_node = stat_path(
-        root, lg.backend == LookingGlassConfig::Backend::kKvmfr ? lg.device : lg.shm_path);
+    // The /dev/shm file is the user's, in a directory every user can write:
+    // a symlink there is described, never followed.
+    facts.looking_glass_node = lg.backend == LookingGlassConfig::Backend::kKvmfr
+                                   ? stat_path(root, lg.device)
+                                   : stat_node(HostRoot(), lg.shm_path, Symlinks::kReport);
   }
   for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
   for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));

@@ -33,7 +33,18 @@ int run(std::span<const Command> commands, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    report(Severity::kError, e.what(), "run 'vfg --help' for the list of commands and options");
+    // CLI11 checks what is required before what is left over, so "vfg frob"
+    // would say "A subcommand is required": name the word it did not know.
+    auto left = app.remaining(true);
+    if (!left.empty() && !left.front().empty() && left.front().front() == '-') {
+      report(Severity::kError, fmt::format("unknown option '{}'", left.front()),
+             "run 'vfg --help' (or 'vfg COMMAND --help') for the options");
+    } else if (!left.empty() && app.get_subcommands().empty()) {
+      report(Severity::kError, fmt::format("unknown command '{}'", left.front()),
+             "run 'vfg --help' for the list of commands");
+    } else {
+      report(Severity::kError, e.what(), "run 'vfg --help' for the list of commands and options");
+    }
     return 2;
   }
   return context.exit_code;

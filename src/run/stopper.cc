@@ -1,5 +1,6 @@
 #include "run/stopper.h"
 
+#include <algorithm>
 #include <csignal>
 
 #include <poll.h>
@@ -16,6 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+constexpr auto kPressAgain = 10s;
 constexpr auto kQuitGrace = 10s;
 constexpr auto kKillGrace = 10s;
 constexpr auto kSupervisorGrace = 10s;
@@ -137,9 +139,19 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
           "pressed the ACPI power button of '{}'; waiting up to {} s for the guest to power off",
           name, timeout.count()));
     }
-    auto pressed = client->execute("system_powerdown", {}, 5s);
-    if (!pressed) return fail(pressed.error(), fmt::format("cannot shut down '{}'", name));
-    gone = wait_for_exit(pidfd.get(), client, Clock::now() + timeout, shutdown);
+    // Pressed again every kPressAgain: like a real button, a press is lost on
+    // a guest that is not listening yet (booting, or slowed by a loaded
+    // host), and a guest already shutting down ignores another one.
+    auto deadline = Clock::now() + timeout;
+    bool first = true;
+    do {
+      auto pressed = client->execute("system_powerdown", {}, 5s);
+      if (!pressed && first)
+        return fail(pressed.error(), fmt::format("cannot shut down '{}'", name));
+      first = false;
+      gone = wait_for_exit(pidfd.get(), client, std::min(deadline, Clock::now() + kPressAgain),
+                           shutdown);
+    } while (!gone && Clock::now() < deadline);
     outcome.timed_out = !gone;
   }
   if (!gone) {
