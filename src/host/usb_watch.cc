@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/inotify.h>
