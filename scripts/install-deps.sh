@@ -8,6 +8,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev
   libgtest-dev libgmock-dev googletest clang-format clang-tidy
+  # the fuzz targets (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
+  clang libclang-rt-14-dev
   # what vfg drives or reads
   # (qemu-system-gui holds QEMU's PulseAudio driver, `-audiodev pa`)
   qemu-system-x86 qemu-system-gui qemu-utils ovmf swtpm swtpm-tools hwdata pciutils usbutils

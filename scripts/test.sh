@@ -19,6 +19,7 @@ echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; 
 
 ./scripts/tidy.sh build/dev
 ./scripts/test-package.sh
+./scripts/fuzz.sh
 
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)

@@ -31,8 +31,13 @@ std::vector<Finding> vm_findings(const CheckInput& input) {
 
 VmResourceFacts gather_vm_resources(const HostRoot& root, const VmConfig& config) {
   VmResourceFacts facts;
-  if (config.looking_glass.enabled)
-    facts.looking_glass_node = stat_path(root, config.looking_glass.memory_path());
+  const LookingGlassConfig& lg = config.looking_glass;
+  // The /dev/shm file is the user's, in a directory every user can write:
+  // a symlink there is described, never followed.
+  if (lg.enabled)
+    facts.looking_glass_node = lg.backend == LookingGlassConfig::Backend::kKvmfr
+                                   ? stat_path(root, lg.memory_path())
+                                   : stat_node(root, lg.memory_path(), Symlinks::kReport);
   for (const auto& disk : config.disks) facts.disks.push_back(stat_path(root, disk.path));
   for (const auto& input : config.inputs) facts.inputs.push_back(stat_path(root, input.evdev));
   if (!config.usb.empty()) {

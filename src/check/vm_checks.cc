@@ -182,13 +182,25 @@ std::vector<Finding> check_vm_looking_glass(const VmConfig& config, const System
         "Looking Glass: " + node.path + " is the kvmfr device, usable by " + state.identity.user,
         describe_node(node, state) + "; the VM maps " + size)};
   }
-  // /dev/shm: QEMU creates a missing file itself (0644, owned by whoever runs it).
+  // /dev/shm: `vfg start` creates a missing file, private to the user. Any
+  // user can create one there first, and whoever owns it reads the guest's screen.
   if (!node.exists)
-    return {pass(id, "Looking Glass: QEMU creates " + node.path + " (" + size + ")",
-                 "it is created on start, owned by " + state.identity.user)};
+    return {pass(id, "Looking Glass: vfg creates " + node.path + " (" + size + ")",
+                 "it is created on start, owned by " + state.identity.user + ", mode 0600")};
+  if (node.type == 'l')
+    return {failure(id, node.path + " is a symlink; vfg does not follow one there",
+                    "another user may have planted it", "rm " + node.path)};
   if (node.type != 'f')
     return {failure(id, node.path + " is not a regular file", describe_node(node, state),
                     "sudo rm -r " + node.path)};
+  if (node.uid != state.identity.uid)
+    return {failure(id, node.path + " is not owned by " + state.identity.user,
+                    describe_node(node, state) + "; its owner can read the guest's screen",
+                    "sudo rm " + node.path)};
+  if ((node.mode & 0007) != 0)
+    return {failure(id, node.path + " is readable by every local user",
+                    describe_node(node, state) + "; anyone could read the guest's screen",
+                    fmt::format("chmod {:04o} {}", node.mode & 0770, node.path))};
   if (!can_access(node, state.identity, true)) {
     SetupFix tmpfiles =
         setup_fix(setup, NeedKind::kSharedFile, "tmpfiles rule for the Looking Glass file");

@@ -198,10 +198,23 @@ TEST(VmLookingGlass, ShmFileOwnerModeAndSize) {
   EXPECT_EQ(size[0].status, Status::kFail);
   EXPECT_EQ(size[0].title, "/dev/shm/looking-glass holds 64 MiB, the VM maps 32 MiB");
   EXPECT_EQ(size[0].fix, "rm /dev/shm/looking-glass");
-  facts.looking_glass_node = NodeInfo{"/dev/shm/looking-glass", true, 'f', 0644, 0, 0, 0};
+  // Another user's file: its owner can read the guest's screen, so it goes.
+  facts.looking_glass_node = NodeInfo{"/dev/shm/looking-glass", true, 'f', 0666, 1001, 1001, 0};
   auto owner = check_vm_looking_glass(config, state, facts, {});
   EXPECT_EQ(owner[0].status, Status::kFail);
-  EXPECT_EQ(owner[0].fix, "sudo chown alice /dev/shm/looking-glass");
+  EXPECT_EQ(owner[0].title, "/dev/shm/looking-glass is not owned by alice");
+  EXPECT_EQ(owner[0].fix, "sudo rm /dev/shm/looking-glass");
+  // The user's own file, readable by everyone (as QEMU used to create it).
+  facts.looking_glass_node = NodeInfo{"/dev/shm/looking-glass", true, 'f', 0644, 1000, 1000, 0};
+  auto world = check_vm_looking_glass(config, state, facts, {});
+  EXPECT_EQ(world[0].status, Status::kFail);
+  EXPECT_EQ(world[0].title, "/dev/shm/looking-glass is readable by every local user");
+  EXPECT_EQ(world[0].fix, "chmod 0640 /dev/shm/looking-glass");
+  // A symlink is never followed, wherever it points.
+  facts.looking_glass_node = NodeInfo{"/dev/shm/looking-glass", true, 'l', 0777, 1000, 1000, 0};
+  auto link = check_vm_looking_glass(config, state, facts, {});
+  EXPECT_EQ(link[0].status, Status::kFail);
+  EXPECT_EQ(link[0].title, "/dev/shm/looking-glass is a symlink; vfg does not follow one there");
   facts.looking_glass_node.exists = false;
   EXPECT_EQ(check_vm_looking_glass(config, state, facts, {})[0].status, Status::kPass);
 }

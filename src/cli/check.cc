@@ -9,12 +9,10 @@
 
 #include "check/render.h"
 #include "check/run_checks.h"
+#include "cli/vm_target.h"
 #include "run/qemu_caps_cache.h"
 #include "setup/gather.h"
 #include "util/diagnostics.h"
-#include "util/xdg.h"
-#include "vm/config_loader.h"
-#include "vm/vm_paths.h"
 
 namespace vfg::cli {
 
@@ -26,10 +24,10 @@ struct CheckOptions {
 };
 
 Result<VmConfig> load_named_vm(const std::string& name) {
-  if (auto valid = validate_vm_name(name); !valid) return tl::unexpected(valid.error());
-  auto dirs = XdgDirs::from_environment();
-  if (!dirs) return tl::unexpected(dirs.error());
-  return load_vm_config(VmPaths::make(*dirs, name).config_file);
+  // The same answers as every other command: "no VM named", a dangling link.
+  auto target = vm_target(name);
+  if (!target) return tl::unexpected(target.error());
+  return load_definition(*target);
 }
 
 }  // namespace

@@ -73,7 +73,14 @@ int run(std::span<const Command> commands, int argc, char** argv) {
                  : std::string("'vfg --help' lists the commands"));
       return 2;
     }
-    report(Severity::kError, e.what(), "run 'vfg --help' for the list of commands and options");
+    // CLI11 checks what is required before what is left over, so "vfg start
+    // --bogus" would say "NAME is required": name the option it did not know.
+    auto left = app.remaining(true);
+    if (!left.empty() && !left.front().empty() && left.front().front() == '-')
+      report(Severity::kError, fmt::format("unknown option '{}'", left.front()),
+             "run 'vfg --help' (or 'vfg COMMAND --help') for the options");
+    else
+      report(Severity::kError, e.what(), "run 'vfg --help' for the list of commands and options");
     return 2;
   }
   return context.exit_code;

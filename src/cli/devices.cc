@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/devices_render.h"
+#include "cli/validators.h"
 #include "host/hardware.h"
 #include "host/usb_watch.h"
 #include "util/diagnostics.h"
@@ -87,7 +88,7 @@ void add_devices_command(CLI::App& app, Context& context) {
   command
       ->add_option("--timeout", options->timeout_seconds,
                    "With --watch: stop after SECONDS (exit status 1 if --count was not reached)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(finite_non_negative());
   command->callback([&context, options] { context.exit_code = run_devices(context, *options); });
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/setup_render.h"
+#include "cli/validators.h"
 #include "setup/applier.h"
 #include "setup/gather.h"
 #include "setup/planner.h"
@@ -162,8 +163,10 @@ void add_setup_command(CLI::App& app, Context& context) {
   command->add_option("VM", options->vms, "VM names (or .toml files) whose devices to prepare");
   command->add_option("--gpu", options->gpus, "Bind this card (every function) to vfio-pci")
       ->type_name("ADDR");
-  command->add_option("--user", options->user,
-                      "Who runs the VMs (default: SUDO_USER, else the caller)");
+  command
+      ->add_option("--user", options->user,
+                   "Who runs the VMs (default: SUDO_USER, else the caller)")
+      ->check(non_empty("--user"));
   command->add_option("--group", options->group, "Group for device access (default kvm)");
   command
       ->add_option("--msrs", options->msrs,

@@ -12,6 +12,7 @@
 #include "cli/check.h"
 #include "cli/start_guards.h"
 #include "cli/vm_target.h"
+#include "host/private_file.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
 #include "run/tuning/tuning.h"
@@ -75,6 +76,11 @@ Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
   auto command = build_qemu_argv(with_guest_topology(config, tuning->pin), *plan);
   if (!command) return fail(command.error(), "building the QEMU command line");
   if (auto prepared = prepare_vm_files(*plan); !prepared) return tl::unexpected(prepared.error());
+  // Created here, private, before QEMU would create it world-readable.
+  if (const auto& lg = config.looking_glass;
+      lg.enabled && lg.backend == LookingGlassConfig::Backend::kShm)
+    if (auto shm = ensure_private_file(lg.shm_path); !shm)
+      return fail(shm.error(), "Looking Glass");
   // The command's notices include the plan's (TCG fallback, Hyper-V dropped, ...).
   for (const auto& notice : command->notices) report(Severity::kNote, notice);
   LaunchRequest request = launch_request(config, target.paths, std::move(command->argv));

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/validators.h"
 #include "cli/vm_target.h"
 #include "run/tuning/tuning.h"
 #include "run/vm_status.h"
@@ -84,7 +85,8 @@ void add_status_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* command =
       app.add_subcommand("status", "Show whether a VM runs: state, pid, uptime, accelerator");
-  command->add_option("NAME", options->name, "The VM (default: every VM)");
+  command->add_option("NAME", options->name, "The VM (default: every VM)")
+      ->check(non_empty("NAME"));
   command->add_flag("--json", options->json, "Print JSON (an object for NAME, else an array)");
   command->callback([&context, options] { context.exit_code = run_status(context, *options); });
 }

@@ -1,5 +1,6 @@
 #include "cli/stop.h"
 
+#include <filesystem>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -39,6 +40,12 @@ int run_stop(const Context& context, const StopOptions& options) {
         outcome.error(),
         options.force ? "" : "'vfg stop --force' quits QEMU without asking the guest");
   }
+  // Nothing ran and nothing is defined: a typo, not a stopped VM.
+  std::error_code error;
+  if (outcome->how == StopOutcome::How::kNotRunning && !outcome->cleared_stale &&
+      !std::filesystem::exists(target->paths.config_file, error))
+    return report_failure(Error{fmt::format("no VM named '{}'", options.name)},
+                          missing_definition_hint(*target));
   if (options.json) {
     nlohmann::json doc = {{"name", options.name},
                           {"how", outcome->how_name()},

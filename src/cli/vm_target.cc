@@ -26,7 +26,12 @@ std::string missing_definition_hint(const VmTarget& target) {
 Result<VmConfig> load_definition(const VmTarget& target) {
   std::error_code error;
   if (!std::filesystem::exists(target.paths.config_file, error)) {
-    return fail("no VM named '{}' (no {})", target.paths.name, target.paths.config_file.string());
+    const auto& file = target.paths.config_file;
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(file, error)))
+      return fail("the definition of '{}', {}, is a symlink to '{}', which does not exist",
+                  target.paths.name, file.string(),
+                  std::filesystem::read_symlink(file, error).string());
+    return fail("no VM named '{}' (no {})", target.paths.name, file.string());
   }
   std::string warnings;
   auto config = load_vm_config(target.paths.config_file, &warnings);

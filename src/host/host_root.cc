@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/open_in_root.h"
 #include "util/file_io.h"
 #include "util/strings.h"
 #include "util/unique_fd.h"
@@ -42,15 +43,13 @@ fs::path HostRoot::path(std::string_view host_path) const {
 }
 
 namespace {
-
-// "/" followed by the components. Appending (rather than "/" + join(...))
-// also keeps GCC 12's -O3 -Wrestrict false positive (GCC bug 105651) away.
-std::string absolute_path(const std::vector<std::string>& components) {
-  std::string joined = "/";
-  joined += join(components, "/");
-  return joined;
+// "/a/b" from {"a", "b"}. Appending to "/" rather than `"/" + join(...)`,
+// which GCC 12 at -O3 flags with a false -Wrestrict.
+std::string absolute_path(const std::vector<std::string>& parts) {
+  std::string path = "/";
+  path += join(parts, "/");
+  return path;
 }
-
 }  // namespace
 
 std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
@@ -63,8 +62,8 @@ std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
   std::vector<std::string> resolved;
   int links_followed = 0;
   while (!pending.empty()) {
-    // Taken straight from `pending`: a moved-to local here trips GCC 12's
-    // -O3 -Wmaybe-uninitialized false positive on the short-string buffer.
+    // Compared in place and moved last: GCC 12 at -O3 warns (falsely) about
+    // comparing a string just moved out of the vector.
     if (pending.back() == "." || pending.back() == "..") {
       if (pending.back() == ".." && !resolved.empty()) resolved.pop_back();
       pending.pop_back();
@@ -73,8 +72,9 @@ std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
     resolved.push_back(std::move(pending.back()));
     pending.pop_back();
     std::string current = absolute_path(resolved);
+    UniqueFd entry = open(current, O_PATH | O_NOFOLLOW);
     struct stat st {};
-    if (::lstat(path(current).c_str(), &st) != 0) return std::nullopt;
+    if (!entry || ::fstat(entry.get(), &st) != 0) return std::nullopt;
     if (!S_ISLNK(st.st_mode)) continue;
     if (++links_followed > 40) return std::nullopt;
     auto target = read_link(current);
@@ -88,31 +88,43 @@ std::optional<std::string> HostRoot::resolve(std::string_view host_path) const {
   return absolute_path(resolved);
 }
 
+UniqueFd HostRoot::open(std::string_view host_path, int flags, mode_t mode) const {
+  if (is_live()) return UniqueFd(::open(std::string(host_path).c_str(), flags | O_CLOEXEC, mode));
+  UniqueFd root(::open(prefix_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return root;
+  return open_in_root(root.get(), host_path, flags, mode);
+}
+
+HostRoot::Parent HostRoot::open_parent(std::string_view host_path) const {
+  while (host_path.size() > 1 && host_path.back() == '/') host_path.remove_suffix(1);
+  size_t slash = host_path.rfind('/');
+  std::string_view dir = slash == std::string_view::npos ? "/" : host_path.substr(0, slash + 1);
+  std::string_view name = slash == std::string_view::npos ? host_path : host_path.substr(slash + 1);
+  return Parent{open(dir, O_RDONLY | O_DIRECTORY), std::string(name)};
+}
+
 std::optional<std::string> HostRoot::read_attr(std::string_view host_path) const {
-  // sysfs files report a size of 4096 whatever they hold: read to EOF instead.
-  UniqueFd fd(::open(path(host_path).c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO planted in a tree must not hang the reader.
+  UniqueFd fd = open(host_path, O_RDONLY | O_NONBLOCK);
   if (!fd) return std::nullopt;
-  std::string contents;
-  char buffer[4096];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return std::nullopt;
-    if (n == 0) break;
-    contents.append(buffer, static_cast<size_t>(n));
-  }
-  while (!contents.empty() && (contents.back() == '\n' || contents.back() == '\0'))
-    contents.pop_back();
-  return contents;
+  auto contents = read_all(fd.get(), host_path);
+  if (!contents) return std::nullopt;  // EINVAL, EIO, ENODEV: the attribute is unknown
+  while (!contents->empty() && (contents->back() == '\n' || contents->back() == '\0'))
+    contents->pop_back();
+  return std::move(*contents);
 }
 
 Result<std::string> HostRoot::read_file(std::string_view host_path) const {
-  return vfg::read_file(path(host_path));
+  UniqueFd fd = open(host_path, O_RDONLY | O_NONBLOCK);
+  if (!fd) return fail("cannot read '{}': {}", host_path, std::strerror(errno));
+  return read_all(fd.get(), host_path);
 }
 
 std::optional<std::string> HostRoot::read_link(std::string_view host_path) const {
+  Parent parent = open_parent(host_path);
+  if (!parent.dir || parent.name.empty()) return std::nullopt;
   char buffer[4096];
-  ssize_t n = ::readlink(path(host_path).c_str(), buffer, sizeof buffer);
+  ssize_t n = ::readlinkat(parent.dir.get(), parent.name.c_str(), buffer, sizeof buffer);
   if (n < 0 || n == static_cast<ssize_t>(sizeof buffer)) return std::nullopt;
   return std::string(buffer, static_cast<size_t>(n));
 }
@@ -126,8 +138,11 @@ std::optional<std::string> HostRoot::link_basename(std::string_view host_path) c
 
 std::vector<std::string> HostRoot::list_dir(std::string_view host_path) const {
   std::vector<std::string> names;
-  DIR* dir = ::opendir(path(host_path).c_str());
+  UniqueFd fd = open(host_path, O_RDONLY | O_DIRECTORY);
+  if (!fd) return names;
+  DIR* dir = ::fdopendir(fd.get());
   if (dir == nullptr) return names;
+  fd.release();  // the DIR owns it now
   while (dirent* entry = ::readdir(dir)) {
     std::string_view name(entry->d_name);
     if (name != "." && name != "..") names.emplace_back(name);
@@ -142,14 +157,20 @@ bool HostRoot::exists(std::string_view host_path) const {
 }
 
 std::optional<struct ::stat> HostRoot::file_status(std::string_view host_path) const {
-  std::string real(host_path);
-  if (!is_live()) {
-    auto resolved = resolve(host_path);
-    if (!resolved) return std::nullopt;
-    real = *resolved;
-  }
   struct stat st {};
-  if (::stat(path(real).c_str(), &st) != 0) return std::nullopt;
+  if (is_live()) {
+    if (::stat(std::string(host_path).c_str(), &st) != 0) return std::nullopt;
+    return st;
+  }
+  UniqueFd fd = open(host_path, O_PATH);
+  if (!fd || ::fstat(fd.get(), &st) != 0) return std::nullopt;
+  return st;
+}
+
+std::optional<struct ::stat> HostRoot::link_status(std::string_view host_path) const {
+  struct stat st {};
+  UniqueFd fd = open(host_path, O_PATH | O_NOFOLLOW);
+  if (!fd || ::fstat(fd.get(), &st) != 0) return std::nullopt;
   return st;
 }
 

@@ -1,7 +1,9 @@
 // HostRoot is the only code that turns "/sys/...", "/proc/...", "/dev/...",
-// "/etc/..." or "/run/..." into a real path. In production its prefix is "/";
+// "/etc/..." or "/run/..." into an open file. In production its prefix is "/";
 // `--root DIR` points it at a fixture tree or an unpacked snapshot, so every
-// reader of the host can be tested without the hardware.
+// reader of the host can be tested without the hardware. Such a tree is not
+// trusted: every lookup in it resolves symlinks and ".." as if the tree were
+// "/" (open_in_root), so a planted `etc -> /etc` cannot reach the real host.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <sys/types.h>
 
 #include "util/result.h"
+#include "util/unique_fd.h"
 
 namespace vfg {
 
@@ -29,8 +32,22 @@ class HostRoot {
   /// True when this is the running system, not a tree.
   [[nodiscard]] bool is_live() const { return prefix_ == "/"; }
 
-  /// Maps an absolute host path ("/sys/bus/pci") to the real path under the prefix.
+  /// The real path a host path names under the prefix, for messages and for
+  /// programs that take a path argument. Never open it: a symlink in the tree
+  /// could lead anywhere. Open with open() instead.
   [[nodiscard]] std::filesystem::path path(std::string_view host_path) const;
+
+  /// Opens a host path with open(2) `flags`, symlinks confined to the tree.
+  /// Invalid fd with errno set on failure.
+  [[nodiscard]] UniqueFd open(std::string_view host_path, int flags, mode_t mode = 0) const;
+
+  /// A host path's directory, opened inside the tree, and its last component:
+  /// what setup creates, renames and removes entries through.
+  struct Parent {
+    UniqueFd dir;      ///< invalid (errno set) when the directory cannot be opened
+    std::string name;  ///< the last component; empty for "/"
+  };
+  [[nodiscard]] Parent open_parent(std::string_view host_path) const;
 
   /// Resolves every symlink in `host_path` as the kernel would if the prefix
   /// were "/": absolute link targets stay inside the tree. Returns the host
@@ -60,6 +77,9 @@ class HostRoot {
 
   /// File type and mode of a path (following symlinks inside the tree).
   [[nodiscard]] std::optional<struct ::stat> file_status(std::string_view host_path) const;
+
+  /// Like file_status, but a symlink at the end is reported, not followed (lstat).
+  [[nodiscard]] std::optional<struct ::stat> link_status(std::string_view host_path) const;
 
  private:
   std::filesystem::path prefix_;

@@ -1,7 +1,10 @@
 #include "host/host_root_open.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -70,7 +73,16 @@ Result<HostRoot> open_host_root(const std::string& root) {
   if (S_ISREG(st.st_mode)) return unpack_snapshot(root);
   if (!S_ISDIR(st.st_mode))
     return fail("--root '{}' is neither a directory nor a snapshot (.tar.gz)", root);
-  return HostRoot(root);
+  HostRoot tree(root);
+  // A tree with none of these is a wrong path, not a host with nothing in it.
+  static constexpr std::string_view kHostDirs[] = {"/sys", "/proc", "/etc", "/dev", "/boot"};
+  if (std::none_of(std::begin(kHostDirs), std::end(kHostDirs),
+                   [&](std::string_view dir) { return tree.exists(dir); }))
+    return fail(
+        "--root '{}' does not look like a host: it has none of sys/, proc/, etc/, dev/ or boot/ "
+        "(give a tree laid out like / or a snapshot made by `vfg snapshot`)",
+        root);
+  return tree;
 }
 
 }  // namespace vfg

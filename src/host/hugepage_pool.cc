@@ -39,7 +39,7 @@ std::optional<HugepageCounts> read_hugepage_pool(const HostRoot& root, uint64_t 
 Status write_hugepage_total(const HostRoot& root, uint64_t page_size, uint64_t total) {
   std::string file = hugepage_pool_file(page_size);
   // A sysfs attribute is written in place (no temporary file and rename).
-  UniqueFd fd(::open(root.path(file).c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd fd = root.open(file, O_WRONLY);
   if (!fd) return fail("cannot open {}: {}", file, std::strerror(errno));
   std::string text = std::to_string(total) + "\n";
   ssize_t written = ::write(fd.get(), text.data(), text.size());

@@ -258,7 +258,11 @@ std::vector<SnapshotEntry> collect_snapshot(const HostRoot& root, const Snapshot
   return entries;
 }
 
-Status write_snapshot_tree(const std::vector<SnapshotEntry>& entries, const fs::path& dir) {
+Status write_snapshot_tree(std::vector<SnapshotEntry> entries, const fs::path& dir) {
+  // Links last: a file is never written through a link the tree put on its path.
+  std::stable_partition(entries.begin(), entries.end(), [](const SnapshotEntry& entry) {
+    return entry.kind != SnapshotEntry::Kind::kSymlink;
+  });
   for (const auto& entry : entries) {
     fs::path target = dir / fs::path(entry.path).relative_path();
     if (auto made = make_directories(target.parent_path()); !made) return made;
@@ -287,9 +291,12 @@ Result<size_t> write_snapshot(const HostRoot& root, const fs::path& file,
                               const SnapshotOptions& options) {
   std::vector<SnapshotEntry> entries = collect_snapshot(root, options);
   std::error_code error;
-  fs::path staging = fs::temp_directory_path(error) / fmt::format("vfg-snapshot-{}", ::getpid());
+  // mkdtemp: a name nobody else can have made first in a shared /tmp.
+  std::string pattern = (fs::temp_directory_path(error) / "vfg-snapshot-XXXXXX").string();
   if (error) return fail("no temporary directory: {}", error.message());
-  fs::remove_all(staging, error);
+  if (::mkdtemp(pattern.data()) == nullptr)
+    return fail("cannot create a staging directory: {}", std::strerror(errno));
+  fs::path staging = pattern;
   struct Cleanup {
     fs::path path;
     ~Cleanup() {
@@ -297,7 +304,6 @@ Result<size_t> write_snapshot(const HostRoot& root, const fs::path& file,
       fs::remove_all(path, ignored);
     }
   } cleanup{staging};
-  if (auto made = make_directories(staging, 0700); !made) return tl::unexpected(made.error());
   if (auto written = write_snapshot_tree(entries, staging); !written)
     return tl::unexpected(written.error());
   // tar reads what we wrote, not sysfs (whose files all claim 4096 bytes).

@@ -33,8 +33,7 @@ struct SnapshotOptions {
 std::vector<SnapshotEntry> collect_snapshot(const HostRoot& root, const SnapshotOptions& options);
 
 /// Recreates `entries` below `dir` (files and relative symlinks).
-Status write_snapshot_tree(const std::vector<SnapshotEntry>& entries,
-                           const std::filesystem::path& dir);
+Status write_snapshot_tree(std::vector<SnapshotEntry> entries, const std::filesystem::path& dir);
 
 /// Collects a snapshot of `root` and packs it into the .tar.gz `file` with tar.
 /// Returns the number of entries written.

@@ -11,16 +11,23 @@
 namespace vfg {
 
 SysfsDir::SysfsDir(const HostRoot& root, std::string_view host_path)
-    : fd_(::open(root.path(host_path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {}
+    : fd_(root.open(host_path, O_RDONLY | O_DIRECTORY)),
+      tree_(root.is_live() ? std::nullopt : std::optional<HostRoot>(root)),
+      host_path_(host_path) {}
+
+UniqueFd SysfsDir::open_entry(std::string_view name) const {
+  if (!fd_) return UniqueFd();
+  // In a tree, "device/model" may cross a planted link: resolve it in the tree.
+  if (tree_) return tree_->open(join_host_path(host_path_, name), O_RDONLY | O_NONBLOCK);
+  std::string file(name);
+  return UniqueFd(::openat(fd_.get(), file.c_str(), O_RDONLY | O_CLOEXEC));
+}
 
 namespace {
 
-// Reads up to `max` bytes of `name` below `dir_fd`, to EOF: sysfs files report
+// Reads up to `max` bytes of an open attribute, to EOF: sysfs files report
 // a size of 4096 whatever they hold.
-std::optional<std::string> read_at(int dir_fd, std::string_view name, size_t max) {
-  if (dir_fd < 0) return std::nullopt;
-  std::string file(name);
-  UniqueFd fd(::openat(dir_fd, file.c_str(), O_RDONLY | O_CLOEXEC));
+std::optional<std::string> read_bounded(const UniqueFd& fd, size_t max) {
   if (!fd) return std::nullopt;
   std::string contents;
   char buffer[4096];
@@ -42,7 +49,7 @@ std::optional<std::string> read_at(int dir_fd, std::string_view name, size_t max
 }  // namespace
 
 std::optional<std::string> SysfsDir::attr(std::string_view name) const {
-  auto contents = read_at(fd_.get(), name, 1 << 20);
+  auto contents = read_bounded(open_entry(name), 1 << 20);
   if (!contents) return std::nullopt;
   while (!contents->empty() && (contents->back() == '\n' || contents->back() == '\0'))
     contents->pop_back();
@@ -65,7 +72,7 @@ std::optional<uint64_t> SysfsDir::uint_attr(std::string_view name) const {
 }
 
 std::optional<std::string> SysfsDir::bytes(std::string_view name, size_t max) const {
-  return read_at(fd_.get(), name, max);
+  return read_bounded(open_entry(name), max);
 }
 
 std::optional<std::string> SysfsDir::link(std::string_view name) const {

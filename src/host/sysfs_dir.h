@@ -38,7 +38,13 @@ class SysfsDir {
   [[nodiscard]] bool has(std::string_view name) const;
 
  private:
+  /// `name` opened for reading: below the directory on the live host, through
+  /// the tree's own lookup in a --root tree.
+  UniqueFd open_entry(std::string_view name) const;
+
   UniqueFd fd_;
+  std::optional<HostRoot> tree_;  ///< set for a --root tree
+  std::string host_path_;
 };
 
 /// Lexically joins a relative symlink target to the directory holding the link

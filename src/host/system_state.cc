@@ -251,10 +251,11 @@ const GroupEntry* SystemState::group(std::string_view name) const {
   return nullptr;
 }
 
-NodeInfo stat_node(const HostRoot& root, std::string_view host_path) {
+NodeInfo stat_node(const HostRoot& root, std::string_view host_path, Symlinks symlinks) {
   NodeInfo node;
   node.path = std::string(host_path);
-  auto st = root.file_status(host_path);
+  auto st =
+      symlinks == Symlinks::kFollow ? root.file_status(host_path) : root.link_status(host_path);
   if (!st) return node;
   node.exists = true;
   node.mode = st->st_mode & 07777;
@@ -271,6 +272,8 @@ NodeInfo stat_node(const HostRoot& root, std::string_view host_path) {
     node.type = 'd';
   else if (S_ISSOCK(st->st_mode))
     node.type = 's';
+  else if (S_ISLNK(st->st_mode))
+    node.type = 'l';
   return node;
 }
 
@@ -384,7 +387,7 @@ Result<SystemState> read_system_state(const HostRoot& root) {
   read_cpu(root, state);
   state.kvm = stat_node(root, "/dev/kvm");
   if (root.is_live() && state.kvm.exists) {
-    UniqueFd fd(::open(root.path("/dev/kvm").c_str(), O_RDWR | O_CLOEXEC));
+    UniqueFd fd = root.open("/dev/kvm", O_RDWR);
     state.kvm_open_errno = fd ? 0 : errno;
   }
   read_iommu(root, state);

@@ -25,8 +25,8 @@ namespace vfg {
 struct NodeInfo {
   std::string path;
   bool exists = false;
-  /// 'c' character device, 'b' block device, 'f' regular file, 'd' directory, 's' socket, '?'
-  /// other.
+  /// 'c' character device, 'b' block device, 'f' regular file, 'd' directory, 's' socket,
+  /// 'l' symlink (only when asked not to follow one), '?' other.
   char type = '?';
   mode_t mode = 0;  ///< permission bits only (07777)
   uid_t uid = 0;
@@ -130,8 +130,11 @@ struct SystemState {
 /// missing file makes its fact empty or false.
 Result<SystemState> read_system_state(const HostRoot& root);
 
-/// stat() of one node, through the root.
-NodeInfo stat_node(const HostRoot& root, std::string_view host_path);
+enum class Symlinks { kFollow, kReport };
+/// Type, mode and owner of a path; with Symlinks::kReport a symlink at the end
+/// is described itself (type 'l'), for places where one must not be followed.
+NodeInfo stat_node(const HostRoot& root, std::string_view host_path,
+                   Symlinks symlinks = Symlinks::kFollow);
 
 /// The VFIO group node of IOMMU group `group` (/dev/vfio/N).
 NodeInfo vfio_group_node(const HostRoot& root, int group);

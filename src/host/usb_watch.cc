@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include <fcntl.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <sys/inotify.h>
@@ -94,8 +95,12 @@ Result<std::unique_ptr<DeviceEvents>> open_source(const HostRoot& root) {
   }
   UniqueFd fd(::inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
   if (!fd) return fail("cannot start inotify: {}", std::strerror(errno));
+  // Watch the directory opened inside the tree, through its /proc/self/fd
+  // name, not a path a planted symlink could redirect.
   std::string dir = root.path(kUsbDevicesDir).string();
-  if (::inotify_add_watch(fd.get(), dir.c_str(), IN_CREATE | IN_MOVED_TO) < 0)
+  UniqueFd watched = root.open(kUsbDevicesDir, O_PATH | O_DIRECTORY);
+  std::string through_fd = "/proc/self/fd/" + std::to_string(watched.get());
+  if (!watched || ::inotify_add_watch(fd.get(), through_fd.c_str(), IN_CREATE | IN_MOVED_TO) < 0)
     return fail("cannot watch '{}': {}", dir, std::strerror(errno));
   return std::make_unique<InotifySource>(std::move(fd));
 }

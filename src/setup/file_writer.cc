@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,16 +12,23 @@
 
 namespace vfg {
 
+// Every change goes through the directory opened inside the root, so a
+// symlink planted in a --root tree cannot turn a write into one on the host.
+
 Result<std::optional<FileState>> TreeFileWriter::read(const std::string& path) {
-  auto real = root_.path(path);
-  struct stat st {};
-  if (::lstat(real.c_str(), &st) != 0) {
+  // O_NOFOLLOW: setup manages files, not links; O_NONBLOCK: a FIFO must not hang.
+  UniqueFd fd = root_.open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  if (!fd) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileState>{};
+    if (errno == ELOOP) return fail("'{}' is a symlink; setup only manages regular files", path);
     return fail("cannot inspect '{}': {}", path, std::strerror(errno));
   }
-  if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode))
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return fail("cannot inspect '{}': {}", path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
     return fail("'{}' is not a regular file; setup only manages regular files", path);
-  auto contents = vfg::read_file(real);
+  auto contents = read_all(fd.get(), path);
   if (!contents) return tl::unexpected(contents.error());
   return std::optional<FileState>{FileState{
       std::move(*contents), static_cast<mode_t>(st.st_mode & 07777), st.st_uid, st.st_gid}};
@@ -28,37 +36,46 @@ Result<std::optional<FileState>> TreeFileWriter::read(const std::string& path) {
 
 Status TreeFileWriter::write(const std::string& path, std::string_view contents, mode_t mode,
                              std::optional<std::pair<uid_t, gid_t>> owner) {
-  auto real = root_.path(path);
-  if (auto written = write_file_atomic(real, contents, mode); !written) return written;
-  if (owner && ::chown(real.c_str(), owner->first, owner->second) != 0)
-    return fail("cannot set the owner of '{}': {}", path, std::strerror(errno));
-  return ok();
+  auto parent = root_.open_parent(path);
+  if (!parent.dir) return fail("cannot write '{}': {}", path, std::strerror(errno));
+  return write_file_atomic_at(parent.dir.get(), parent.name, path, contents, mode,
+                              Durability::kDurable, owner);
 }
 
 Status TreeFileWriter::remove(const std::string& path) {
-  auto real = root_.path(path);
-  if (::unlink(real.c_str()) != 0 && errno != ENOENT)
+  auto parent = root_.open_parent(path);
+  if (!parent.dir) {
+    if (errno == ENOENT) return ok();
+    return fail("cannot remove '{}': {}", path, std::strerror(errno));
+  }
+  if (::unlinkat(parent.dir.get(), parent.name.c_str(), 0) != 0 && errno != ENOENT)
     return fail("cannot remove '{}': {}", path, std::strerror(errno));
   return ok();
 }
 
 Status TreeFileWriter::make_directory(const std::string& path) {
-  auto real = root_.path(path);
-  if (::mkdir(real.c_str(), 0755) != 0 && errno != EEXIST)
+  auto parent = root_.open_parent(path);
+  if (!parent.dir ||
+      (::mkdirat(parent.dir.get(), parent.name.c_str(), 0755) != 0 && errno != EEXIST))
     return fail("cannot create directory '{}': {}", path, std::strerror(errno));
   return ok();
 }
 
 Status TreeFileWriter::remove_directory_if_empty(const std::string& path) {
-  auto real = root_.path(path);
-  if (::rmdir(real.c_str()) != 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+  auto parent = root_.open_parent(path);
+  if (!parent.dir) {
+    if (errno == ENOENT) return ok();
+    return fail("cannot remove directory '{}': {}", path, std::strerror(errno));
+  }
+  if (::unlinkat(parent.dir.get(), parent.name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT &&
+      errno != ENOTEMPTY && errno != EEXIST)
     return fail("cannot remove directory '{}': {}", path, std::strerror(errno));
   return ok();
 }
 
 bool TreeFileWriter::is_directory(const std::string& path) {
-  struct stat st {};
-  return ::stat(root_.path(path).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  auto st = root_.file_status(path);
+  return st && S_ISDIR(st->st_mode);
 }
 
 std::vector<std::string> TreeFileWriter::list(const std::string& path) {

@@ -2,9 +2,12 @@
 // sees the old content or the new one, never half of it.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <sys/types.h>
 
@@ -14,6 +17,10 @@ namespace vfg {
 
 /// Reads a whole file.
 Result<std::string> read_file(const std::filesystem::path& path);
+
+/// Reads an open file to its end, failing (with `name` in the message) once it
+/// holds more than `max_bytes`: a device like /dev/zero never ends.
+Result<std::string> read_all(int fd, std::string_view name, size_t max_bytes = SIZE_MAX);
 
 /// Whether a write must survive a crash of the machine, or only be whole.
 enum class Durability {
@@ -28,6 +35,13 @@ enum class Durability {
 /// `path`; a durable write also fsyncs the file and the directory.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
                          mode_t mode = 0644, Durability durability = Durability::kDurable);
+
+/// write_file_atomic for the entry `name` of an open directory, so the
+/// directory is the one that was checked, not whatever its path names later;
+/// `shown_as` names the file in messages. Owner is set before the rename.
+Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_view shown_as,
+                            std::string_view contents, mode_t mode, Durability durability,
+                            std::optional<std::pair<uid_t, gid_t>> owner = std::nullopt);
 
 /// Creates a directory and its parents with `mode` for the ones it creates.
 Status make_directories(const std::filesystem::path& path, mode_t mode = 0755);

@@ -13,9 +13,14 @@ struct XdgDirs {
   std::filesystem::path data;     ///< $XDG_DATA_HOME/vfg
   std::filesystem::path runtime;  ///< $XDG_RUNTIME_DIR/vfg
 
-  /// Reads the environment. Without XDG_RUNTIME_DIR it uses a private
-  /// directory under the temp dir, as the XDG spec allows.
+  /// Reads the environment. Without XDG_RUNTIME_DIR it uses
+  /// $TMPDIR/vfg-runtime-UID, made by ensure_private_directory.
   static Result<XdgDirs> from_environment();
 };
+
+/// Creates `dir` with mode 0700, or accepts an existing one only if it is a
+/// real directory (not a symlink) owned by this user with mode 0700: what
+/// the XDG spec asks of a runtime directory. Fails with the fix otherwise.
+Status ensure_private_directory(const std::filesystem::path& dir);
 
 }  // namespace vfg

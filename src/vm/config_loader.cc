@@ -1,10 +1,15 @@
 #include "vm/config_loader.h"
 
+#include <cerrno>
+#include <cstring>
 #include <functional>
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include "util/file_io.h"
+#include "util/unique_fd.h"
 #include "vm/config_sections.h"
 #include "vm/config_value.h"
 
@@ -130,6 +135,21 @@ void read_top(ConfigDiagnostics& diagnostics, TableReader& top, VmConfig& config
   read_section(diagnostics, top, "boot", config.boot, read_boot);
 }
 
+// Real definitions are a few KiB; this keeps /dev/zero from filling memory.
+constexpr size_t kMaxDefinitionBytes = 1 << 20;
+
+Result<std::string> read_definition_text(const std::filesystem::path& file) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd) return fail("cannot read '{}': {}", file.string(), std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return fail("cannot read '{}': {}", file.string(), std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("'{}' is not a regular file; a VM definition is a TOML file", file.string());
+  return read_all(fd.get(), file.string(), kMaxDefinitionBytes);
+}
+
 }  // namespace
 
 ConfigParse parse_vm_config(std::string_view text, const std::string& file, std::string_view name) {
@@ -149,7 +169,7 @@ ConfigParse parse_vm_config(std::string_view text, const std::string& file, std:
 }
 
 Result<VmConfig> load_vm_config(const std::filesystem::path& file, std::string* warnings) {
-  auto text = read_file(file);
+  auto text = read_definition_text(file);
   if (!text) return fail(text.error(), fmt::format("reading VM definition '{}'", file.string()));
   ConfigParse parse = parse_vm_config(*text, file.string(), file.stem().string());
   if (parse.diagnostics.has_errors()) {

@@ -1,7 +1,11 @@
 // The one file that includes toml++ (it is heavy to compile): converts its
 // tree into ConfigValue and its parse errors into TomlSyntaxError.
+#include <algorithm>
+#include <optional>
 #include <sstream>
+#include <string>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "vm/config_value.h"
@@ -73,9 +77,67 @@ ConfigValue convert(const toml::node& node) {
   return value;
 }
 
+// How deep keys and values may nest: a VM definition needs 3 levels
+// ([[disk]] → table → value); toml++ and convert() recurse once per level,
+// so a 20,000-part dotted key would overflow the stack.
+constexpr int kMaxNesting = 32;
+
+// Finds the first place where a dotted key, [table] header, array or inline
+// table goes deeper than kMaxNesting, by a lexical scan that skips strings
+// and comments. Counts generously (a float's dot counts too): the limit is
+// far above any real definition.
+std::optional<SourcePosition> too_deep(std::string_view text) {
+  uint32_t line = 1;
+  uint32_t column = 0;
+  int brackets = 0;
+  int dots = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    ++column;
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      dots = 0;
+      continue;
+    }
+    if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      bool multi_line = text.substr(i, 3) == std::string(3, c);
+      std::string_view close = multi_line ? text.substr(i, 3) : text.substr(i, 1);
+      size_t j = i + close.size();
+      while (j < text.size() && text.substr(j, close.size()) != close) {
+        if (c == '"' && text[j] == '\\') ++j;  // an escaped character, maybe a quote
+        if (j < text.size() && text[j] == '\n') {
+          if (!multi_line) break;
+          ++line;
+        }
+        ++j;
+      }
+      // An unclosed single-line string ends at the newline, which is counted next.
+      bool unclosed = !multi_line && j < text.size() && text[j] == '\n';
+      i = unclosed ? j - 1 : std::min(text.size(), j + close.size()) - 1;
+      continue;
+    }
+    if (c == '[' || c == '{') ++brackets;
+    if ((c == ']' || c == '}') && brackets > 0) --brackets;
+    if (c == '.') ++dots;
+    if (c == '=' || c == ',' || c == '{') dots = 0;
+    if (brackets + dots > kMaxNesting) return SourcePosition{line, column};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 tl::expected<ConfigValue, TomlSyntaxError> parse_toml(std::string_view text) {
+  if (auto position = too_deep(text))
+    return tl::unexpected(TomlSyntaxError{
+        *position, fmt::format("keys, tables or arrays nest more than {} levels deep; a VM "
+                               "definition needs at most 3",
+                               kMaxNesting)});
   // toml++ throws on syntax errors; this is the library boundary.
   try {
     toml::table table = toml::parse(text);

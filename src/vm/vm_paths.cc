@@ -8,14 +8,21 @@ Status validate_vm_name(std::string_view name) {
   if (name.front() == '.' || name.front() == '-') {
     return fail("VM name '{}' cannot start with '{}'", name, name.front());
   }
-  for (char c : name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '.' || c == '_' || c == '-';
     if (!allowed) {
+      // The whole UTF-8 character: its lead byte says how many bytes follow.
+      auto lead = static_cast<unsigned char>(c);
+      size_t length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
       return fail("VM name '{}' contains '{}'; use letters, digits, '.', '_' and '-'", name,
-                  c == '/' ? std::string("/") : std::string(1, c));
+                  name.substr(i, length));
     }
   }
+  if (name.size() > 5 && name.substr(name.size() - 5) == ".toml")
+    return fail("VM name '{}' ends in .toml; the name is '{}' (its definition is NAME.toml)", name,
+                name.substr(0, name.size() - 5));
   return ok();
 }
 

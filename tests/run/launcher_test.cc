@@ -3,11 +3,14 @@
 // second start, recovery from SIGKILL, and a QEMU that fails to start.
 #include "run/launcher.h"
 
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -113,6 +116,49 @@ TEST_F(LauncherTest, StartsAndStopsTheGuestGracefully) {
   EXPECT_FALSE(process_alive(info->supervisor_pid));
   expect_clean(paths());
   EXPECT_EQ(query_vm_status(live, paths()).state, "stopped");
+}
+
+// Busy threads on every CPU for as long as it lives: the loaded machine
+// under which a single power-button press used to be lost.
+class CpuHog {
+ public:
+  CpuHog() {
+    unsigned count = std::max(2u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < count; ++i)
+      threads_.emplace_back([this] {
+        while (!stop_.load(std::memory_order_relaxed)) {
+        }
+      });
+  }
+  ~CpuHog() {
+    stop_ = true;
+    for (auto& thread : threads_) thread.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(LauncherTest, StopsGracefullyUnderLoadEvenBeforeTheGuestListens) {
+  CpuHog hog;
+  auto info = start_detached(request());
+  ASSERT_TRUE(info) << info.error().message;
+  // Stopped at once: the first press reaches a guest still booting, which
+  // cannot hear it. The presses that follow must still shut it down.
+  StopRequest stop;
+  stop.paths = paths();
+  // Room for a slow boot beside the hog; the presses repeat every 10 s.
+  stop.timeout = 180s;
+  HostRoot live;
+  auto outcome = stop_vm(live, stop);
+  ASSERT_TRUE(outcome) << outcome.error().message;
+  EXPECT_EQ(outcome->how, StopOutcome::How::kGuestShutdown) << outcome->describe();
+  EXPECT_FALSE(outcome->timed_out);
+  EXPECT_NE(read_file(paths().serial_log).value_or("").find("VFG-GUEST power button pressed"),
+            std::string::npos);
+  EXPECT_FALSE(process_alive(info->qemu_pid));
+  expect_clean(paths());
 }
 
 TEST_F(LauncherTest, RefusesASecondStartAndForceStops) {

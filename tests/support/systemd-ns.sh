@@ -7,7 +7,9 @@
 # Nothing reaches outside: the mount namespace is private; /, /sys and
 # /proc/sys are read-only in it; /run, /tmp, /var/tmp, /var/lib/systemd,
 # /var/log, /dev/shm and /etc/systemd/system are fresh tmpfs; /dev/console is a
-# terminal of its own. Only WORK_DIR stays shared, at its own path. The cgroup
+# terminal of its own. Only WORK_DIR and this checkout (the vfg binary the tests
+# run inside) stay shared, at their own paths, even when they live under /tmp:
+# a checkout can be anywhere. The cgroup
 # namespace is rooted in a cgroup2 group of its own, removed at exit; systemd
 # sees cgroup2 only ("unified"), whatever the host mounts. It runs without the
 # capabilities to load kernel modules or set the clock.
@@ -29,18 +31,26 @@ die() {
 if [ "${1:-}" = "--inside" ]; then
   # PID 1 of the new namespaces, as root: build the filesystem systemd sees.
   work=$2
+  checkout=$3
   log=$work/systemd.log
   mount --make-rprivate /
   # Kernel settings are global: systemd must not write any of them.
   mount --bind /proc/sys /proc/sys
   mount -o remount,bind,ro /proc/sys
   mount -t tmpfs -o mode=0755 tmpfs /run
-  mkdir /run/keep
-  mount --bind "$work" /run/keep
+  # Set aside before the fresh /tmp and /var/tmp hide them, and put back
+  # after; the checkout first, as the work directory may lie inside it.
+  keep=("$checkout" "$work")
+  for i in "${!keep[@]}"; do
+    mkdir -p "/run/keep/$i"
+    mount --bind "${keep[$i]}" "/run/keep/$i"
+  done
   for dir in /tmp /var/tmp; do mount -t tmpfs -o mode=1777 tmpfs "$dir"; done
-  mkdir -p "$work"
-  mount --move /run/keep "$work"
-  rmdir /run/keep
+  for i in "${!keep[@]}"; do
+    mkdir -p "${keep[$i]}"
+    mount --move "/run/keep/$i" "${keep[$i]}"
+  done
+  rmdir /run/keep/* /run/keep
   for dir in /var/lib/systemd /var/log /dev/shm /etc/systemd/system; do
     mount -t tmpfs -o mode=0755 tmpfs "$dir"
   done
@@ -105,6 +115,7 @@ for tool in unshare nsenter setpriv mount socat /lib/systemd/systemd /usr/bin/db
 done
 work=$(realpath "$1")
 [ -d "$work" ] || die "$work is not a directory"
+checkout=$(realpath "$(dirname "$0")/../..")
 rm -f "$work/systemd.pid"
 : >"$work/systemd.log"
 
@@ -145,7 +156,7 @@ mkdir "$group"
   echo "$BASHPID" >"$group/cgroup.procs"
   exec setpriv --pdeathsig KILL -- \
     unshare --pid --fork --kill-child --mount-proc --cgroup --uts --ipc --net -- \
-    "$0" --inside "$work"
+    "$0" --inside "$work" "$checkout"
 ) &
 child=$!
 

@@ -176,30 +176,36 @@ Result<std::vector<std::string>> undo_abandoned_tuning(const VmPaths& paths) {
 
 std::vector<std::string> describe_tuning_record(const Json& record) {
   std::vector<std::string> lines;
-  if (record.contains("pinning")) {
-    const Json& pinning = record["pinning"];
-    auto plan = PinPlan::from_json(pinning.value("plan", Json::object()));
-    if (plan && plan->enabled) {
-      lines.push_back(describe_pin_plan(*plan).front());
-      for (const auto& line :
-           describe_applied(AppliedPinning::from_json(pinning.value("applied", Json::object()))))
-        lines.push_back(line);
-    } else if (plan) {
-      lines.push_back(describe_pin_plan(*plan).front());
+  // The record is a file in the runtime directory: a damaged one is said
+  // so, never a crash of `vfg status`.
+  try {
+    if (record.contains("pinning")) {
+      const Json& pinning = record["pinning"];
+      auto plan = PinPlan::from_json(pinning.value("plan", Json::object()));
+      if (plan && plan->enabled) {
+        lines.push_back(describe_pin_plan(*plan).front());
+        for (const auto& line :
+             describe_applied(AppliedPinning::from_json(pinning.value("applied", Json::object()))))
+          lines.push_back(line);
+      } else if (plan) {
+        lines.push_back(describe_pin_plan(*plan).front());
+      }
     }
-  }
-  if (record.contains("hugepages")) {
-    const Json& pages = record["hugepages"];
-    lines.push_back(
-        fmt::format("hugepages: {} pages of {}{}", pages.value("pages", 0),
-                    format_bytes(pages.value("page_size", uint64_t{0})),
-                    pages.value("added", 0) > 0
-                        ? fmt::format(" ({} reserved for this run)", pages.value("added", 0))
-                        : ""));
-  }
-  if (record.contains("isolation")) {
-    lines.push_back(fmt::format("isolation: host confined to CPU {}",
-                                record["isolation"].value("host_cpus", "")));
+    if (record.contains("hugepages")) {
+      const Json& pages = record["hugepages"];
+      lines.push_back(
+          fmt::format("hugepages: {} pages of {}{}", pages.value("pages", 0),
+                      format_bytes(pages.value("page_size", uint64_t{0})),
+                      pages.value("added", 0) > 0
+                          ? fmt::format(" ({} reserved for this run)", pages.value("added", 0))
+                          : ""));
+    }
+    if (record.contains("isolation")) {
+      lines.push_back(fmt::format("isolation: host confined to CPU {}",
+                                  record["isolation"].value("host_cpus", "")));
+    }
+  } catch (const Json::exception&) {
+    return {"tuning: the record of this run is damaged"};
   }
   return lines;
 }
