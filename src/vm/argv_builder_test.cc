@@ -208,7 +208,8 @@ TEST(ArgvBuilder, SecureBootFirmwareEnablesSmmAndQcow2GetsAFormatNode) {
   ASSERT_TRUE(command);
   const auto& argv = command->argv;
   EXPECT_EQ(value_of(argv, "-machine"),
-            "q35,memory-backend=ram0,pflash0=fw-code,pflash1=fw-vars,smm=on");
+            "q35,memory-backend=ram0,pflash0=fw-code,pflash1=fw-vars,smm=on,hpet=off,dump-guest-"
+            "core=off");
   EXPECT_EQ(value_of(argv, "-global"), "driver=cfi.pflash01,property=secure,value=on");
   EXPECT_EQ(value_of(argv, "-blockdev", "fw-code-file\","),
             R"({"driver":"file","filename":"/usr/share/edk2/ovmf/OVMF_CODE_4M.secboot.qcow2",)"

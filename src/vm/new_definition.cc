@@ -110,7 +110,9 @@ CpuChoice choose_cpus(const NewVmRequest& request, const CpuTopology& cpu,
     return choice;
   }
   choice.threads = per_core;
-  choice.cores = per_core > 1 ? static_cast<uint32_t>(rest.size()) : available;
+  // One vCPU core per host core: on a hybrid CPU (SMT performance cores next
+  // to single-thread efficiency cores) that is what pinning can place.
+  choice.cores = static_cast<uint32_t>(rest.size());
   choice.cores = std::min<uint32_t>(choice.cores, 255 / choice.threads);
   choice.why =
       fmt::format("{} vCPUs ({} cores × {} thread{}); {}", choice.cores * choice.threads,

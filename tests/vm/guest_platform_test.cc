@@ -96,11 +96,14 @@ class BootedGuest {
   std::optional<Child> child_;
 };
 
-/// The text after "TAG " on the guest's line that starts with it.
+/// The text after "TAG " on the guest's line that starts with it (the serial
+/// console ends lines with CR LF).
 std::string guest_line(const std::string& log, const std::string& tag) {
   std::istringstream lines(log);
-  for (std::string line; std::getline(lines, line);)
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.rfind(tag + " ", 0) == 0) return line.substr(tag.size() + 1);
+  }
   return "(no " + tag + " line)";
 }
 
