@@ -3,9 +3,5 @@
 # PipeWire and udev (made once and cached by make-root.sh). Tests run these
 # programs through chroot to check vfg against the stack users run now.
 set -euo pipefail
-# dbus-user-session: debootstrap does not pick a provider for a virtual
-# dependency, and dconf-service (pulled in by qemu-system-gui) needs a
-# dbus-session-bus; without one the root fails to configure.
 exec "$(dirname "$0")/make-root.sh" unstable \
-  qemu-system-x86 qemu-system-modules-spice qemu-system-gui ovmf swtpm swtpm-tools pipewire-bin udev \
-  dbus-user-session
+  qemu-system-x86 qemu-system-modules-spice qemu-system-gui ovmf swtpm swtpm-tools pipewire-bin udev

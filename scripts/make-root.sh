@@ -56,15 +56,26 @@ log="$work.log"
 echo "make-root: debootstrap $suite ($packages) into $root" >&2
 # The unstable archive's Release file carries a Valid-Until that a machine
 # whose clock runs ahead of the archive rejects; the signature is still checked.
-if ! sudo_if_needed debootstrap --variant=minbase ${packages:+--include="$packages"} \
+if ! sudo_if_needed debootstrap --variant=minbase \
   --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
   "$suite" "$work" "$mirror" >"$log" 2>&1; then
   tail -n 30 "$log" >&2
   echo "make-root: debootstrap of $suite failed (full log: $log)" >&2
   exit 1
 fi
-sudo_if_needed rm -f "$log"
 echo 'Acquire::Check-Valid-Until "false";' | sudo_if_needed tee "$work/etc/apt/apt.conf.d/99vfg-test" >/dev/null
+# apt inside the root, not debootstrap's --include, installs the packages: it
+# picks a provider for a virtual dependency (dconf-service's dbus-session-bus)
+# and configures in dependency order, where debootstrap leaves packages of
+# Debian unstable's desktop stack unconfigured.
+if [ $# -gt 0 ] && ! sudo_if_needed chroot "$work" /bin/sh -c \
+  'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" && apt-get clean' \
+  sh "$@" >>"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "make-root: installing $packages into the $suite root failed (full log: $log)" >&2
+  exit 1
+fi
+sudo_if_needed rm -f "$log"
 sudo_if_needed touch "$work/.vfg-root-complete"
 sudo_if_needed rm -rf "$root"
 sudo_if_needed mv "$work" "$root"

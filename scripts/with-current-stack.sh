@@ -58,7 +58,8 @@ log=$(readlink "/proc/$$/fd/2" || true)
 if [ -f "$log" ] && [ -n "${VFG_DEPRECATION_LOG:-}" ]; then
   exec 9>>"$VFG_DEPRECATION_LOG.lock"
   flock -s 9
-  (exec 3<"$log"
+  (trap '' TERM INT HUP # outlive a signal sent to QEMU's whole process group
+   exec 3<"$log"
    tail --pid=$$ -s 0.1 -f /dev/null
    grep -i 'deprecat' <&3 | sed "s|^|$log: |" >>"$VFG_DEPRECATION_LOG" || true
   ) </dev/null >/dev/null 2>&1 &
