@@ -116,8 +116,10 @@ _vfg_words() {{
 
 # Candidates from vfg itself, read from the same --root as the command line.
 _vfg_candidates() {{
+  local -a from=()
+  [[ -n $root ]] && from=(--root "$root")
   local IFS=$'\n'
-  COMPREPLY=($(compgen -W "$("${{COMP_WORDS[0]}}" ${{root:+--root "$root"}} __complete "$1" 2>/dev/null)" -- "$cur"))
+  COMPREPLY=($(compgen -W "$("${{COMP_WORDS[0]}}" "${{from[@]}}" __complete "$1" 2>/dev/null)" -- "$cur"))
   # PCI addresses and USB ids hold colons, which bash splits words at.
   if declare -F __ltrim_colon_completions >/dev/null; then
     __ltrim_colon_completions "$cur"

@@ -112,6 +112,9 @@ TEST(CompletionTest, EveryCommandAndFlagIsInEachCompletionAndTheManPage) {
     std::string bash_arm = section(bash, "\n    " + command.name + ")\n", "\n      ;;\n");
     std::string zsh_arm = section(zsh, "\n        " + command.name + ")\n", " ;;\n");
     std::string man_part = section(man_plain, ".SS " + command.name + "\n", ".SS ");
+    // The words offered for "-" in this command's arm: "_vfg_words '--help -h --json'".
+    std::string bash_words = section(bash_arm, "== -* ]]; then _vfg_words '", "'") + " ";
+    std::replace(bash_words.begin(), bash_words.end(), '\'', ' ');
     std::string fish_lines;
     std::istringstream fish_in(fish);
     for (std::string line; std::getline(fish_in, line);)
@@ -126,7 +129,7 @@ TEST(CompletionTest, EveryCommandAndFlagIsInEachCompletionAndTheManPage) {
       SCOPED_TRACE(flag);
       bool is_long = flag.rfind("--", 0) == 0;
       std::string bare = flag.substr(is_long ? 2 : 1);
-      EXPECT_TRUE(contains(bash_arm, " " + flag)) << bash_arm;
+      EXPECT_TRUE(contains(bash_words, " " + flag + " ")) << bash_arm;
       EXPECT_TRUE(contains(zsh_arm, flag + (is_long ? "" : ","))) << zsh_arm;
       EXPECT_TRUE(contains(fish_lines, (is_long ? " -l " : " -s ") + bare)) << fish_lines;
       EXPECT_TRUE(contains(man_part, "\\fB" + flag + "\\fR")) << man_part;
@@ -240,8 +243,8 @@ TEST(BashCompletionTest, CompletesGpuAddressesAndUsbPortsOfTheRootOnTheLine) {
   auto devices = run_vfg({"--root", tree, "devices", "gpu", "--json"});
   ASSERT_EQ(devices.exit_code, 0) << devices.err;
   Replies gpus;
-  for (const auto& gpu : nlohmann::json::parse(devices.out)["gpus"])
-    gpus.push_back(gpu["gpu"].get<std::string>());
+  auto doc = nlohmann::json::parse(devices.out);
+  for (const auto& gpu : doc["gpus"]) gpus.push_back(gpu["gpu"].get<std::string>());
   std::sort(gpus.begin(), gpus.end());
   ASSERT_EQ(gpus.size(), 2u);
   EXPECT_EQ(complete_in_bash({"vfg", "--root", tree, "new", "x", "--gpu", ""}), gpus);
