@@ -14,6 +14,9 @@ for preset in dev asan; do
   ctest --preset "$preset"
 done
 
+echo "== VFIO bench (dev build)"
+./scripts/test-vfio-bench.sh dev
+
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then

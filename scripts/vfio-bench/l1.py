@@ -66,7 +66,7 @@ class L1:
             "-device", "ich9-intel-hda,bus=rp_card,addr=00.1", "-device", "hda-duplex,audiodev=silence",
         ]
 
-    def boot(self, timeout=180):
+    def boot(self, timeout=600):
         started = time.monotonic()
         self.qemu = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL)
         while time.monotonic() - started < timeout:
