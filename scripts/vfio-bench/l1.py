@@ -21,7 +21,6 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CARD_SLOT = "0000:02:00"  # the card's root port is the second one (bus 2)
 
 
 class CommandFailed(Exception):
