@@ -21,6 +21,9 @@ echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; 
 ./scripts/test-package.sh
 ./scripts/fuzz.sh
 
+echo "== VFIO bench (dev build)"
+./scripts/test-vfio-bench.sh dev
+
 echo "== format"
 unformatted=$(git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
 if [ "$unformatted" -ne 0 ]; then

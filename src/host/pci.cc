@@ -170,6 +170,9 @@ PciFunction read_function(const HostRoot& root, const PciAddress& address,
       function.subsystem_device_id = static_cast<uint16_t>(*value);
   }
   function.driver = dir.link_basename("driver");
+  if (function.driver && *function.driver != "." && *function.driver != "..")
+    function.driver_module =
+        root.link_basename("/sys/bus/pci/drivers/" + *function.driver + "/module");
   if (auto group = dir.link_basename("iommu_group")) {
     if (auto number = parse_uint(*group); number && *number < 1u << 30)
       function.iommu_group = static_cast<int>(*number);

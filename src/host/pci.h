@@ -56,6 +56,9 @@ struct PciFunction {
   std::optional<uint8_t> revision;
   /// The bound driver ("vfio-pci", "nvidia", "pcieport"), nullopt when none is bound.
   std::optional<std::string> driver;
+  /// The kernel module of that driver ("bochs" for "bochs-drm"), nullopt when it is
+  /// built in or unknown: modprobe knows drivers only by their module's name.
+  std::optional<std::string> driver_module;
   /// The IOMMU group number; nullopt when the IOMMU is off or the device has none.
   std::optional<int> iommu_group;
   /// `boot_vga` (only VGA-class functions have it): the firmware's boot display.

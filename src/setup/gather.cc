@@ -44,8 +44,8 @@ std::vector<PasswdEntry> parse_passwd(std::string_view text) {
 }
 
 SetupPciFunction to_setup(const PciFunction& fn) {
-  return {fn.address.to_string(), fn.vendor_id, fn.device_id, fn.class_code,
-          fn.driver.value_or("")};
+  return {fn.address.to_string(), fn.vendor_id,           fn.device_id,
+          fn.class_code,          fn.driver.value_or(""), fn.driver_module.value_or("")};
 }
 
 std::optional<bool> remapping(const SystemState& state) {

@@ -61,7 +61,9 @@ std::vector<std::string> softdep_drivers(const std::vector<SetupPciFunction>& bi
     if ((fn.class_code >> 8) == 0x0403) drivers.insert("snd_hda_intel");
     if ((fn.class_code >> 8) == 0x0c03) drivers.insert("xhci_pci");
     if ((fn.class_code >> 8) == 0x0c80 && fn.vendor == kNvidia) drivers.insert("i2c_nvidia_gpu");
-    std::string current = fn.driver;
+    // A softdep names a module; a driver may be called otherwise (bochs-drm is
+    // the module bochs). Without a module link (built in, a tree) the name is all there is.
+    std::string current = fn.driver_module.empty() ? fn.driver : fn.driver_module;
     std::replace(current.begin(), current.end(), '-', '_');
     if (!current.empty() && current != "vfio_pci" && current != "pci_stub" && current != "pcieport")
       drivers.insert(current);

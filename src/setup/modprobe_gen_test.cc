@@ -64,6 +64,13 @@ TEST(Binding, SoftdepsFollowVendorClassAndCurrentDriver) {
             (std::vector<std::string>{"i2c_nvidia_gpu", "nvidia_gpu", "xhci_pci"}));
 }
 
+TEST(Binding, SoftdepNamesTheModuleOfTheBoundDriver) {
+  // The driver bochs-drm comes from the module bochs: kmod knows only the module,
+  // so "softdep bochs_drm" would never hold bochs back.
+  EXPECT_EQ(softdep_drivers({{"0000:02:00.0", 0x1234, 0x1111, 0x038000, "bochs-drm", "bochs"}}),
+            (std::vector<std::string>{"bochs"}));
+}
+
 // The install hook is shell run by kmod; run it for real against a stand-in
 // sysfs (a private mount namespace hides the machine's /sys/bus/pci/devices)
 // and see the overrides land before modprobe loads the module.

@@ -20,8 +20,9 @@ struct SetupPciFunction {
   std::string address;  ///< "0000:01:00.0"
   uint16_t vendor = 0;  ///< 0x10de
   uint16_t device = 0;
-  uint32_t class_code = 0;  ///< 0x030000
-  std::string driver;       ///< the driver bound now, or empty
+  uint32_t class_code = 0;         ///< 0x030000
+  std::string driver;              ///< the driver bound now, or empty
+  std::string driver_module = {};  ///< its kernel module ("bochs" for "bochs-drm"), or empty
 
   /// "10de:2684".
   [[nodiscard]] std::string id() const;

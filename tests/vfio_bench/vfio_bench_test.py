@@ -1,0 +1,283 @@
+#!/usr/bin/env python3
+"""vfg on a machine with a real IOMMU and a card to pass: the VFIO bench.
+
+One L1 guest (scripts/vfio-bench/l1.py) is booted for the whole run and
+behaves like a gaming host before setup: udev has bound the fake card to its
+own drivers (bochs-drm, snd_hda_intel). The steps then run in order, each on
+what the previous one left, the way a user goes: look (devices, check), set
+up, "reboot" the drivers, start the VM as an ordinary user, stop it, undo.
+Every assertion is on what the kernel, udev and the L2 guest show, never on
+the text vfg writes.
+
+Environment: VFG_BIN (vfg to test), VFG_BENCH_DIR (scripts/build-vfio-bench.sh),
+VFG_GUEST_DIR (scripts/build-guest.sh), VFG_BENCH_LOG_DIR (L1 and L2 consoles).
+"""
+import json
+import os
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "vfio-bench"))
+from l1 import L1  # noqa: E402
+
+CARD = "0000:02:00.0"
+CARD_AUDIO = "0000:02:00.1"
+HOST_GPU = "0000:01:00.0"
+USER = "gamer"
+GROUP = "vfgbench"
+VM = "l2"
+L2_MEMORY_MIB = 256
+STUB_LOG = "/run/vfio-bench-stubs.log"
+# What vfg's memlock rule asks for this VM: its RAM + 1 GiB (no Looking Glass).
+MEMLOCK_NEED_KIB = (L2_MEMORY_MIB + 1024) * 1024
+# Under TCG-in-TCG the L2 guest takes minutes to boot (12 on a busy 2-core machine).
+L2_BOOT_TIMEOUT = 1500
+
+VM_DEFINITION = """\
+os = "linux"
+accel = "tcg"
+stop_timeout = 120
+
+[memory]
+size = "{memory}M"
+
+[cpu]
+sockets = 1
+cores = 1
+threads = 1
+# L1 has one CPU: nothing to keep apart.
+pin = "off"
+
+[firmware]
+type = "bios"
+
+[audio]
+enabled = false
+
+[network]
+mode = "none"
+
+[display]
+type = "none"
+
+[boot]
+kernel = "/home/{user}/guest/vmlinuz"
+initrd = "/home/{user}/guest/initrd.gz"
+append = "console=ttyS0 quiet"
+
+[[gpu]]
+address = "{card}"
+"""
+
+
+
+class VfioBench(unittest.TestCase):
+    l1 = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.vfg = os.environ["VFG_BIN"]
+        log_dir = os.environ.get("VFG_BENCH_LOG_DIR", "/tmp")
+        cls.l1 = L1(os.environ["VFG_BENCH_DIR"], os.path.join(log_dir, "vfio-bench-l1.log"))
+        started = time.monotonic()
+        boot = cls.l1.boot()
+        print(f"L1 answers after {boot:.0f} s", flush=True)
+        # A host as booted: udev loads the drivers of every device (coldplug).
+        cls.l1.check("/lib/systemd/systemd-udevd --daemon && udevadm trigger --action=add && "
+                     "udevadm settle --timeout=300", timeout=400)
+        # L1 boots from the bench's own initramfs without systemd: rebuilding an
+        # initramfs or reloading systemd cannot take effect here, so those two
+        # commands of the setup plan only leave a note that they were run.
+        for stub in ("dracut", "systemctl"):
+            cls.l1.put(f"/usr/local/sbin/{stub}",
+                       f'#!/bin/sh\necho "{stub} $*" >> {STUB_LOG}\n', mode=0o755)
+        cls.l1.check(f"useradd --create-home {USER}")
+        guest = os.environ["VFG_GUEST_DIR"]
+        home = f"/home/{USER}"
+        cls.l1.check(f"mkdir -p {home}/guest {home}/.config/vfg {home}/run && "
+                     f"cp {guest}/vmlinuz {guest}/initrd.gz {home}/guest/")
+        cls.l1.put(f"{home}/.config/vfg/{VM}.toml",
+                   VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD))
+        cls.l1.check(f"chown -R {USER}: {home} && chmod 0700 {home}/run")
+        print(f"L1 ready as a host after {time.monotonic() - started:.0f} s", flush=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.l1 is not None:
+            cls.l1.run(f"runuser -u {USER} -- env XDG_RUNTIME_DIR=/home/{USER}/run {cls.vfg} "
+                       f"stop {VM} --force", timeout=60)
+            cls.l1.shutdown()
+
+    def setUp(self):
+        self.started = time.monotonic()
+
+    def tearDown(self):
+        print(f"  ({self._testMethodName}: {time.monotonic() - self.started:.0f} s)", flush=True)
+
+    # --- helpers -------------------------------------------------------------
+    def vfg_root(self, args, timeout=300):
+        """vfg as root, reading the VM definitions of the user (like sudo)."""
+        return self.l1.run(f"XDG_CONFIG_HOME=/home/{USER}/.config {self.vfg} {args}", timeout)
+
+    def vfg_user(self, args, memlock_kib=None, timeout=300):
+        """vfg as the unprivileged user, through PAM (limits.d applies)."""
+        lower = f"ulimit -l {memlock_kib} && " if memlock_kib is not None else ""
+        return self.l1.run(f"runuser -u {USER} -- bash -c '{lower}export XDG_RUNTIME_DIR=/home/{USER}/run; "
+                           f"{self.vfg} {args}'", timeout)
+
+    def driver(self, address):
+        rc, out = self.l1.run(f"basename $(readlink /sys/bus/pci/devices/{address}/driver)")
+        return out.strip() if rc == 0 else None
+
+    def group_of(self, address):
+        return int(self.l1.check(f"basename $(readlink /sys/bus/pci/devices/{address}/iommu_group)"))
+
+    def reload_drivers_as_at_boot(self):
+        """What a reboot does to the card's drivers, without rebooting L1:
+        the card's functions leave their drivers, those drivers' modules are
+        unloaded, and udev's coldplug loads modules for every device again
+        through modprobe (so /etc/modprobe.d applies: softdeps, options,
+        install hooks) while the kernel probes the free functions."""
+        for address in (CARD, CARD_AUDIO):
+            self.l1.check(f"d=/sys/bus/pci/devices/{address}; if [ -e $d/driver ]; then "
+                          f"echo {address} > $d/driver/unbind; fi; echo > $d/driver_override")
+        self.l1.check("for m in bochs snd_hda_intel vfio_pci vfio_pci_core; do "
+                      "if [ -d /sys/module/$m ]; then modprobe -r $m; fi; done")
+        self.l1.check("udevadm trigger --action=add --subsystem-match=pci && udevadm settle --timeout=300",
+                      timeout=400)
+
+    def qemu_pids(self):
+        rc, out = self.l1.run(f"pgrep -u {USER} -x qemu-system-x86")
+        return out.split() if rc == 0 else []
+
+    # --- the steps, in order -------------------------------------------------
+    def test_1_devices_and_check_read_the_live_kernel(self):
+        self.assertEqual(self.driver(CARD), "bochs-drm")
+        self.assertEqual(self.driver(CARD_AUDIO), "snd_hda_intel")
+        rc, out = self.vfg_root("devices gpu --json")
+        self.assertEqual(rc, 0, out)
+        devices = json.loads(out)
+        self.assertTrue(devices["iommu"]["enabled"])
+        gpus = {gpu["gpu"]: gpu for gpu in devices["gpus"]}
+        self.assertEqual(set(gpus), {CARD, HOST_GPU})
+        card = gpus[CARD]
+        self.assertEqual(card["functions"], [CARD, CARD_AUDIO])
+        self.assertEqual(card["iommu_groups"], [self.group_of(CARD)])
+        # The fake card's slot mixes vendors (1234 display, 8086 audio), which
+        # vfg reads as an APU's slot; a VM definition still names it explicitly.
+        self.assertEqual(card["kind"], "integrated")
+        self.assertEqual(card["verdict"], "integrated")
+        self.assertEqual(gpus[HOST_GPU]["verdict"], "passable")
+        self.assertEqual(gpus[HOST_GPU]["iommu_groups"], [self.group_of(HOST_GPU)])
+        self.assertEqual(card["vfio_ids"], ["1234:1111", "8086:293e"])
+        self.assertTrue(gpus[HOST_GPU]["boot_vga"])
+        pci = {device["address"]: device for device in devices["pci"]}
+        self.assertEqual(pci[CARD]["driver"], "bochs-drm")
+
+        rc, out = self.vfg_root(f"check {VM} --json")
+        findings = {f["id"]: f for f in json.loads(out)["findings"]}
+        self.assertEqual(findings["iommu.enabled"]["status"], "pass", out)
+        self.assertEqual(findings["iommu.interrupt_remapping"]["status"], "pass", out)
+        # Before setup: nothing binds the card to vfio-pci, and vfio is not loaded.
+        self.assertNotEqual(findings["modules.vfio"]["status"], "pass", out)
+        self.assertEqual(findings[f"vm.device.{CARD}"]["status"], "fail", out)
+        self.assertNotEqual(rc, 0)
+
+    def test_2_setup_binds_the_card_at_boot_and_grants_the_user(self):
+        rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
+        self.assertEqual(rc, 0, out)
+        # The group exists and holds the user (for the next login).
+        members = self.l1.check(f"getent group {GROUP}").strip().split(":")[3].split(",")
+        self.assertIn(USER, members)
+        self.assertIn("dracut --regenerate-all", self.l1.check(f"cat {STUB_LOG}"))
+
+        self.reload_drivers_as_at_boot()
+        self.assertEqual(self.driver(CARD), "vfio-pci")
+        self.assertEqual(self.driver(CARD_AUDIO), "vfio-pci")
+        # bochs-drm was loaded too (it drives nothing now): vfio-pci came first.
+        self.l1.check("test -d /sys/module/bochs")
+        self.l1.check(f"test ! -e /sys/bus/pci/devices/{CARD}/drm")
+        # The host's GPU keeps its driver (virtio_gpu, below virtio-pci).
+        self.assertEqual(self.driver(HOST_GPU), "virtio-pci")
+        self.l1.check(f"test -e /sys/bus/pci/devices/{HOST_GPU}/drm")
+
+        # udev gave the group's node to the group setup made.
+        node = f"/dev/vfio/{self.group_of(CARD)}"
+        mode_group = self.l1.check(f"stat -c '%a %G' {node}").split()
+        self.assertEqual(mode_group[1], GROUP, node)
+        self.assertEqual(int(mode_group[0], 8) & 0o060, 0o060, f"{node} mode {mode_group[0]}")
+
+        # The user's sessions get the memlock limit the VM needs.
+        rc, out = self.vfg_user("--version")  # (the user exists and runs vfg)
+        self.assertEqual(rc, 0, out)
+        limit = self.l1.check(f"runuser -u {USER} -- bash -c 'ulimit -l'").strip()
+        self.assertTrue(limit == "unlimited" or int(limit) >= MEMLOCK_NEED_KIB, limit)
+
+        rc, out = self.vfg_user(f"check {VM} --json")
+        findings = {f["id"]: f for f in json.loads(out)["findings"]}
+        for finding in ("modules.vfio", f"vm.device.{CARD}", f"vm.device.{CARD_AUDIO}", "vm.memlock"):
+            self.assertEqual(findings[finding]["status"], "pass", f"{finding}: {out}")
+        self.assertEqual(findings[f"vm.vfio.{self.group_of(CARD)}"]["status"], "pass", out)
+
+    def test_3_start_below_memlock_is_refused_before_qemu(self):
+        low_kib = 64 * 1024
+        rc, out = self.vfg_user(f"start {VM}", memlock_kib=low_kib)
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("memlock", out)
+        self.assertEqual(self.qemu_pids(), [])
+        # The kernel agrees: the same QEMU command under that limit cannot map
+        # the guest's RAM for the device.
+        script = f"/home/{USER}/run/{VM}-qemu.sh"
+        rc, out = self.vfg_user(f"args {VM} > {script}")
+        self.assertEqual(rc, 0, out)
+        rc, out = self.l1.run(f"runuser -u {USER} -- bash -c 'ulimit -l {low_kib} && "
+                              f"export XDG_RUNTIME_DIR=/home/{USER}/run; timeout 300 sh {script}'", timeout=330)
+        self.assertNotIn(rc, (0, 124), out)
+        self.assertIn("VFIO_MAP_DMA", out)
+
+    def test_4_start_as_user_passes_the_card_and_stop_returns_it(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        serial = f"/home/{USER}/run/vfg/{VM}/serial.log"
+        rc, out = self.l1.run(f"for i in $(seq {L2_BOOT_TIMEOUT}); do grep -q 'VFG-GUEST ready' {serial} && "
+                              f"exit 0; sleep 1; done; exit 1", timeout=L2_BOOT_TIMEOUT + 30)
+        console = self.l1.run(f"cat {serial}")[1]
+        log_dir = os.environ.get("VFG_BENCH_LOG_DIR", "/tmp")
+        with open(os.path.join(log_dir, "vfio-bench-l2.log"), "w") as f:
+            f.write(console)
+        self.assertEqual(rc, 0, console)
+        # "VFG-PCI 0000:01:00.0 0x1234:0x1111 class=0x038000"
+        ids = {line.split()[2].replace("0x", "") for line in console.splitlines()
+               if line.startswith("VFG-PCI ")}
+        self.assertIn("1234:1111", ids, console)
+        self.assertIn("8086:293e", ids, console)
+        # QEMU runs as the user and holds the group's node open.
+        pids = self.qemu_pids()
+        self.assertEqual(len(pids), 1)
+        node = f"/dev/vfio/{self.group_of(CARD)}"
+        self.l1.check(f"ls -l /proc/{pids[0]}/fd | grep -q ' -> {node}$'")
+
+        rc, out = self.vfg_user(f"stop {VM}", timeout=300)
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.qemu_pids(), [])
+        self.assertIn("power button pressed", self.l1.run(f"cat {serial}")[1])
+        # Nothing holds the group any more: it can be opened again.
+        self.l1.check(f"runuser -u {USER} -- python3 -c 'import os; os.close(os.open(\"{node}\", os.O_RDWR))'")
+        self.assertEqual(self.driver(CARD), "vfio-pci")
+
+    def test_5_undo_gives_the_card_back_to_its_drivers(self):
+        rc, out = self.vfg_root("setup --undo", timeout=600)
+        self.assertEqual(rc, 0, out)
+        self.reload_drivers_as_at_boot()
+        self.assertEqual(self.driver(CARD), "bochs-drm")
+        self.assertEqual(self.driver(CARD_AUDIO), "snd_hda_intel")
+        self.l1.check(f"test -e /sys/bus/pci/devices/{CARD}/drm")
+        rc, out = self.vfg_root(f"check {VM} --json")
+        findings = {f["id"]: f for f in json.loads(out)["findings"]}
+        self.assertEqual(findings[f"vm.device.{CARD}"]["status"], "fail", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2, failfast=True)
