@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 ./scripts/build-guest.sh build/guest
+# Today's QEMU, OVMF, swtpm and udev from Debian unstable (cached between runs):
+# made here, outside the suites' per-test time limits.
+./scripts/current-stack-root.sh >/dev/null
 
 for preset in dev asan; do
   echo "== build ($preset)"

@@ -93,10 +93,11 @@ std::vector<Finding> check_vm_memlock(const VmConfig& config, const SystemState&
     return {pass(id, "memlock limit covers the VM", detail)};
   }
   // Written by setup (or by hand from this fix) but not read yet: pam_limits
-  // applies it at the next login.
+  // applies it at the next login. Still a failure: this session cannot start
+  // the VM, and vfg start must refuse rather than leave it to a QEMU error.
   if (step.in_place)
-    return {warn(id, "memlock limit written, but this session started before it", detail,
-                 "log out and back in")};
+    return {failure(id, "memlock limit written, but this session started before it", detail,
+                    "log out and back in")};
   if (limit.hard >= need)
     return {with_fix_files(
         failure(id, "memlock soft limit too low: " + cannot, detail,

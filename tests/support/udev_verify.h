@@ -1,5 +1,5 @@
 // udev rules checked by a current systemd: `udevadm verify` from a minimal Debian
-// unstable root with udev (scripts/make-root.sh unstable udev, cached), run through
+// unstable root with udev (scripts/current-stack-root.sh, cached), run through
 // chroot so the rules are judged by today's udev, not Debian 12's.
 #pragma once
 
