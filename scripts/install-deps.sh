@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build ccache pkg-config git
-  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev
+  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev libpugixml-dev
   libgtest-dev libgmock-dev googletest clang-format clang-tidy
   # what vfg drives or reads
   # (qemu-system-gui holds QEMU's PulseAudio driver, `-audiodev pa`)
@@ -17,6 +17,8 @@ packages=(
   # tests and benchmarks (systemd and dbus: cpu.isolate runs against a real
   # systemd booted in namespaces of its own, tests/support/systemd-ns.sh)
   python3 socat hyperfine systemd dbus
+  # `vfg import --check` tests compare with libvirt's own domxml-to-native (embedded driver)
+  libvirt-clients libvirt-daemon-driver-qemu
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

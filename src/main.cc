@@ -5,6 +5,7 @@
 #include "cli/connect.h"
 #include "cli/devices.h"
 #include "cli/edit.h"
+#include "cli/import.h"
 #include "cli/list.h"
 #include "cli/new.h"
 #include "cli/setup.h"
@@ -16,12 +17,13 @@
 namespace {
 
 constexpr vfg::cli::Command kCommands[] = {
-    {"check", vfg::cli::add_check_command},       {"start", vfg::cli::add_start_command},
-    {"stop", vfg::cli::add_stop_command},         {"status", vfg::cli::add_status_command},
-    {"list", vfg::cli::add_list_command},         {"connect", vfg::cli::add_connect_command},
-    {"args", vfg::cli::add_args_command},         {"new", vfg::cli::add_new_command},
-    {"edit", vfg::cli::add_edit_command},         {"devices", vfg::cli::add_devices_command},
-    {"snapshot", vfg::cli::add_snapshot_command}, {"setup", vfg::cli::add_setup_command},
+    {"check", vfg::cli::add_check_command},     {"start", vfg::cli::add_start_command},
+    {"stop", vfg::cli::add_stop_command},       {"status", vfg::cli::add_status_command},
+    {"list", vfg::cli::add_list_command},       {"connect", vfg::cli::add_connect_command},
+    {"args", vfg::cli::add_args_command},       {"new", vfg::cli::add_new_command},
+    {"edit", vfg::cli::add_edit_command},       {"import", vfg::cli::add_import_command},
+    {"devices", vfg::cli::add_devices_command}, {"snapshot", vfg::cli::add_snapshot_command},
+    {"setup", vfg::cli::add_setup_command},
 };
 
 }  // namespace

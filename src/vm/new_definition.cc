@@ -4,11 +4,11 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "util/strings.h"
 #include "vm/config_loader.h"
 #include "vm/config_syntax.h"
+#include "vm/config_writer.h"
 
 namespace vfg {
 
@@ -19,13 +19,6 @@ constexpr uint64_t kGuestCap = 32 * kGiB;
 constexpr uint64_t kGuestFloor = 2 * kGiB;
 constexpr uint64_t kWindows11Ram = 4 * kGiB;
 constexpr uint64_t kWindows11Disk = 64 * kGiB;
-
-/// A TOML basic string (JSON's escaping is valid TOML).
-std::string toml_string(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
-
-std::string size_text(uint64_t bytes) {
-  return bytes % kGiB == 0 ? fmt::format("{}G", bytes / kGiB) : fmt::format("{}M", bytes / kMiB);
-}
 
 std::string addresses(const std::vector<PciAddress>& list) {
   std::vector<std::string> names;
@@ -199,7 +192,7 @@ Result<DiskConfig> choose_block_device(const NewVmRequest& request, const NewVmH
 }
 
 struct UsbChoice {
-  std::string key;  ///< `port = "..."` or `id = "..."`
+  UsbHostConfig usb;
   std::string comment;
 };
 
@@ -208,9 +201,9 @@ Result<UsbChoice> choose_usb(const std::string& text, const UsbDevices& usb) {
   if (parse_usb_id(text, parsed)) {
     for (const auto& device : usb.devices) {
       if (device.vendor_id == parsed.vendor_id && device.product_id == parsed.product_id)
-        return UsbChoice{"id = " + toml_string(text), device.display_name()};
+        return UsbChoice{parsed, device.display_name()};
     }
-    return UsbChoice{"id = " + toml_string(text), text + " (not plugged in now)"};
+    return UsbChoice{parsed, text + " (not plugged in now)"};
   }
   for (const auto& device : usb.devices) {
     if (device.name != text) continue;
@@ -218,7 +211,9 @@ Result<UsbChoice> choose_usb(const std::string& text, const UsbDevices& usb) {
       return fail("USB port {} holds a hub ({}); pass the ports of the devices behind it", text,
                   device.display_name());
     }
-    return UsbChoice{"port = " + toml_string(text), device.display_name()};
+    UsbHostConfig port;
+    if (!parse_usb_port(text, port)) break;
+    return UsbChoice{port, device.display_name()};
   }
   std::vector<std::string> ports;
   for (const auto& device : usb.devices)
@@ -307,7 +302,40 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
       plan.warnings.push_back(fmt::format("{} {}; 'vfg check' will say what to do about it",
                                           card->gpu.to_string(), verdict_reason(*card)));
   }
-  std::string gpu_section;
+  // The definition as a value; the writer renders it with the reasons as
+  // comments.
+  VmConfig config;
+  config.name = paths.name;
+  config.os = request.os;
+  config.tpm = windows;
+  config.memory.size = plan.memory;
+  config.cpu.sockets = 1;
+  config.cpu.cores = cpu.cores;
+  config.cpu.threads = cpu.threads;
+  config.firmware.secure_boot = windows;
+  config.audio.backend = AudioBackend::kAuto;
+  config.network.mode = NetworkMode::kUser;
+  if (!virtio_drivers) config.network.model = NicModel::kE1000e;
+  DefinitionComments comments;
+  comments.header = {fmt::format("VM '{}', written by 'vfg new' from this "
+                                 "host's hardware. Keys: docs/config.md.",
+                                 paths.name),
+                     fmt::format("Change it with 'vfg edit {0}', check it with "
+                                 "'vfg check {0}', start it with",
+                                 paths.name),
+                     fmt::format("'vfg start {}'.", paths.name)};
+  comments.trailing["accel"] = "KVM when the host can run guests, TCG otherwise";
+  comments.trailing["tpm"] = "TPM 2.0 through swtpm: Windows 11 requires it";
+  comments.trailing["stop_timeout"] = "seconds 'vfg stop' waits for the guest to power off";
+  comments.trailing["audio.backend"] = "pipewire | pulseaudio | none";
+  comments.before["cpu.sockets"] = {cpu.why};
+  comments.before["firmware.secure_boot"] = {
+      "OVMF with Microsoft's keys enrolled: Windows 11 requires Secure Boot."};
+  if (!virtio_drivers)
+    comments.before["network.model"] = {
+        "e1000e works without drivers; \"virtio\" is faster once they are "
+        "installed."};
+
   if (card != nullptr) {
     plan.gpu = card->gpu;
     PciAddress function0 = card->gpu;
@@ -316,39 +344,46 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
     for (const auto& function : card->functions)
       if (!function.same_slot(function0)) others.push_back(function);
     std::string passes = addresses(card->functions);
-    gpu_section = fmt::format(
-        "\n# The {} GPU at {}{}, with every function of its card ({}).\n[[gpu]]\naddress = "
-        "{}\nfunctions = \"all\"\n",
-        to_string(card->kind), card->gpu.to_string(),
-        card->boot_vga ? " (the host boots from it)" : "", passes,
-        toml_string(function0.to_string()));
+    GpuConfig gpu;
+    gpu.address = function0.to_string();
+    config.gpus.push_back(gpu);
+    comments.before["gpu[0]"] = {fmt::format(
+        "The {} GPU at {}{}, with every function of its card ({}).", to_string(card->kind),
+        card->gpu.to_string(), card->boot_vga ? " (the host boots from it)" : "", passes)};
     plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
     if (card->boot_vga)
-      plan.warnings.push_back(fmt::format(
-          "the host boots from {}: its console goes dark while the VM owns it; another card "
-          "as the firmware's primary display avoids that",
-          card->gpu.to_string()));
+      plan.warnings.push_back(
+          fmt::format("the host boots from {}: its console goes dark while the "
+                      "VM owns it; another card "
+                      "as the firmware's primary display avoids that",
+                      card->gpu.to_string()));
     if (!others.empty())
-      plan.notes.push_back(fmt::format(
-          "{} sits behind the card's own switch in another slot; functions = \"all\" passes "
-          "it too",
-          addresses(others)));
+      plan.notes.push_back(
+          fmt::format("{} sits behind the card's own switch in another slot; "
+                      "functions = \"all\" passes "
+                      "it too",
+                      addresses(others)));
+    config.display.type = DisplayConfig::Type::kNone;
+    comments.before["display.type"] = {"The passed GPU drives its own monitor."};
   } else {
-    gpu_section = fmt::format(
-        "\n# No GPU passed through ({}).\n# To add one later:\n# [[gpu]]\n# address = "
-        "\"01:00.0\"\n# functions = \"all\"\n",
-        request.gpu == "none" ? "--gpu none" : describe_cards(host.gpus));
+    comments.before["gpu"] = {
+        fmt::format("No GPU passed through ({}).",
+                    request.gpu == "none" ? "--gpu none" : describe_cards(host.gpus)),
+        "To add one later:", "[[gpu]]", "address = \"01:00.0\"", "functions = \"all\""};
     if (request.gpu == "none") plan.notes.emplace_back("GPU: none (--gpu none)");
+    config.display.type = DisplayConfig::Type::kStd;
+    comments.before["display.type"] = {"An emulated display in a window, since no GPU is passed."};
   }
 
   // Disks: the system disk, then the installer and driver CD-ROMs.
   DiskConfig system;
-  std::string system_comment;
   if (is_block_device_path(request.disk)) {
     auto chosen = choose_block_device(request, host, plan.notes);
     if (!chosen) return tl::unexpected(chosen.error());
     system = *chosen;
-    system_comment = "# The system disk: a whole disk or partition by its stable name, used raw.";
+    comments.before["disk[0]"] = {
+        "The system disk: a whole disk or partition "
+        "by its stable name, used raw."};
   } else {
     auto size = parse_size(request.disk);
     if (!size || *size < kGiB)
@@ -357,74 +392,58 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
     plan.image_size = *size;
     plan.image_path = (paths.data_dir / "system.qcow2").string();
     system.path = plan.image_path;
-    system_comment = fmt::format(
-        "# The system disk: a {} qcow2 image that grows as Windows fills it.", format_bytes(*size));
+    comments.before["disk[0]"] = {fmt::format(
+        "The system disk: a {} qcow2 image that grows as Windows fills it.", format_bytes(*size))};
     plan.notes.push_back(
         fmt::format("system disk: {} qcow2 image {}", format_bytes(*size), plan.image_path));
     if (windows && *size < kWindows11Disk)
       plan.warnings.emplace_back("Windows 11 refuses to install on a disk smaller than 64 GiB");
   }
   bool installing = !request.iso.empty();
-  std::string disks =
-      "\n" + system_comment + "\n[[disk]]\npath = " + toml_string(system.path) + "\n";
   if (!virtio_drivers) {
-    disks +=
-        "# SATA, because the Windows installer has no virtio driver; with the virtio-win\n"
-        "# drivers installed, \"virtio-blk\" is faster.\nbus = \"sata\"\n";
+    system.bus = DiskBus::kSata;
+    comments.before["disk[0].bus"] = {
+        "SATA, because the Windows installer has no virtio driver; with the "
+        "virtio-win",
+        "drivers installed, \"virtio-blk\" is faster."};
   }
-  disks += fmt::format("boot_index = {}\n", installing ? 2 : 1);
+  system.boot_index = installing ? 2 : 1;
+  config.disks.push_back(system);
   if (installing) {
-    disks += fmt::format(
-        "\n# The installer boots first while Windows installs (press a key when it asks).\n"
-        "# Once Windows runs from the disk, remove this [[disk]] (and the virtio-win one)\n"
-        "# with 'vfg edit {}'.\n[[disk]]\npath = {}\nmedia = \"cdrom\"\nboot_index = 1\n",
-        paths.name, toml_string(request.iso));
+    DiskConfig iso;
+    iso.path = request.iso;
+    iso.media = DiskMedia::kCdrom;
+    iso.bus = DiskBus::kSata;
+    iso.boot_index = 1;
+    comments.before[fmt::format("disk[{}]", config.disks.size())] = {
+        "The installer boots first while Windows installs (press a key when it "
+        "asks).",
+        "Once Windows runs from the disk, remove this [[disk]] (and the "
+        "virtio-win one)",
+        fmt::format("with 'vfg edit {}'.", paths.name)};
+    config.disks.push_back(iso);
   }
   if (!request.virtio_iso.empty()) {
-    disks += fmt::format(
-        "\n# virtio-win drivers: load viostor\\w11\\amd64 when the installer finds no disk,\n"
-        "# then run virtio-win-guest-tools.exe in Windows.\n[[disk]]\npath = {}\nmedia = "
-        "\"cdrom\"\n",
-        toml_string(request.virtio_iso));
+    DiskConfig drivers;
+    drivers.path = request.virtio_iso;
+    drivers.media = DiskMedia::kCdrom;
+    drivers.bus = DiskBus::kSata;
+    comments.before[fmt::format("disk[{}]", config.disks.size())] = {
+        "virtio-win drivers: load viostor\\w11\\amd64 when the installer finds "
+        "no disk,",
+        "then run virtio-win-guest-tools.exe in Windows."};
+    config.disks.push_back(drivers);
   }
 
   // USB.
-  std::string usb;
   for (const auto& text : request.usb) {
     auto choice = choose_usb(text, host.usb);
     if (!choice) return tl::unexpected(choice.error());
-    usb += fmt::format("\n# {}\n[[usb]]\n{}\n", choice->comment, choice->key);
+    comments.before[fmt::format("usb[{}]", config.usb.size())] = {choice->comment};
+    config.usb.push_back(choice->usb);
   }
 
-  std::string_view os = windows ? "windows" : request.os == GuestOs::kLinux ? "linux" : "other";
-  std::string head = fmt::format(
-      "# VM '{0}', written by 'vfg new' from this host's hardware. Keys: docs/config.md.\n"
-      "# Change it with 'vfg edit {0}', check it with 'vfg check {0}', start it with\n"
-      "# 'vfg start {0}'.\n\n"
-      "os = \"{1}\"\naccel = \"auto\"         # KVM when the host can run guests, TCG otherwise\n",
-      paths.name, os);
-  if (windows) head += "tpm = true             # TPM 2.0 through swtpm: Windows 11 requires it\n";
-  head += "stop_timeout = 60      # seconds 'vfg stop' waits for the guest to power off\n";
-  std::string machine = fmt::format(
-      "\n[memory]\nsize = \"{}\"\n\n[cpu]\n# {}\nsockets = 1\ncores = {}\nthreads = {}\n"
-      "model = \"host\"\n\n[firmware]\ntype = \"uefi\"\n",
-      size_text(plan.memory), cpu.why, cpu.cores, cpu.threads);
-  if (windows) {
-    machine +=
-        "# OVMF with Microsoft's keys enrolled: Windows 11 requires Secure Boot.\n"
-        "secure_boot = true\n";
-  }
-  std::string rest = "\n[audio]\nbackend = \"auto\"       # pipewire | pulseaudio | none\n";
-  rest += "\n[network]\nmode = \"user\"\n";
-  if (!virtio_drivers)
-    rest +=
-        "# e1000e works without drivers; \"virtio\" is faster once they are installed.\nmodel = "
-        "\"e1000e\"\n";
-  rest += card != nullptr
-              ? "\n[display]\n# The passed GPU drives its own monitor.\ntype = \"none\"\n"
-              : "\n[display]\n# An emulated display in a window, since no GPU is passed.\ntype = "
-                "\"std\"\n";
-  plan.definition = head + machine + disks + gpu_section + usb + rest;
+  plan.definition = write_vm_config(config, comments);
 
   // What vfg new writes must be what vfg start accepts.
   ConfigParse parsed = parse_vm_config(plan.definition, paths.config_file.string(), paths.name);
