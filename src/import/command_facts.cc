@@ -141,8 +141,8 @@ class FactReader {
             fmt::format("usb-host port {}-{}", p.get_or("hostbus", "?"), p.get_or("hostport", "?"));
       else if (p.has("vendorid"))
         key = fmt::format("usb-host id {:04x}:{:04x}",
-                          parse_hex(p.get_or("vendorid", "0")).value_or(0),
-                          parse_hex(p.get_or("productid", "0")).value_or(0));
+                          parse_uint(p.get_or("vendorid", "0")).value_or(0),
+                          parse_uint(p.get_or("productid", "0")).value_or(0));
       else
         key = fmt::format("usb-host bus {} address {}", p.get_or("hostbus", "?"),
                           p.get_or("hostaddr", "?"));
@@ -338,8 +338,8 @@ class FactReader {
                name == "no-user-config" || name == "S" || name == "uuid" || name == "sandbox" ||
                name == "msg" || name == "no-shutdown" || name == "boot" || name == "serial" ||
                name == "daemonize" || name == "usb" || name == "no-hpet" || name == "D" ||
-               name == "k" || name == "no-acpi" || name == "parallel" ||
-               name == "balloon" || name == "realtime") {
+               name == "k" || name == "no-acpi" || name == "parallel" || name == "balloon" ||
+               name == "realtime") {
       facts_["setting -" + name][option.value.empty() ? "present" : "value"] =
           option.value.empty() ? "yes" : option.value;
     } else {

@@ -264,8 +264,8 @@ bool QemuImporter::handle_device(const QemuOption& option) {
       return true;
     }
     if (p.has("vendorid") && p.has("productid")) {
-      auto vendor = parse_hex(p.get_or("vendorid", ""));
-      auto product = parse_hex(p.get_or("productid", ""));
+      auto vendor = parse_uint(p.get_or("vendorid", ""));
+      auto product = parse_uint(p.get_or("productid", ""));
       if (!vendor || !product) return false;
       usb.vendor_id = static_cast<uint16_t>(*vendor);
       usb.product_id = static_cast<uint16_t>(*product);

@@ -69,15 +69,17 @@ std::optional<std::string> definition_disk_path(const ImportHost& host, const st
   if (!is_block_device_path(absolute) || !is_unstable_block_device_name(absolute)) return absolute;
   std::string stable = stable_block_name(host, absolute);
   if (stable.empty()) {
-    problem = fmt::format("{} is a kernel name that can point at another disk after a reboot, and "
-                          "this host has no stable name for it; add the disk by its "
-                          "/dev/disk/by-id name ('vfg devices disks')",
-                          absolute);
+    problem = fmt::format(
+        "{} is a kernel name that can point at another disk after a reboot, and "
+        "this host has no stable name for it; add the disk by its "
+        "/dev/disk/by-id name ('vfg devices disks')",
+        absolute);
     return std::nullopt;
   }
-  changes.push_back(fmt::format("{} is a kernel name that can change at boot; this host's stable "
-                                "name for it is {}",
-                                absolute, stable));
+  changes.push_back(
+      fmt::format("{} is a kernel name that can change at boot; this host's stable "
+                  "name for it is {}",
+                  absolute, stable));
   return stable;
 }
 

@@ -51,7 +51,8 @@ std::string convertible_domain(std::string_view xml, const std::string& emulator
     type.attribute("machine").set_value(machine.find("q35") != std::string::npos ? "q35" : "pc");
   pugi::xml_node devices = domain.child("devices");
   if (pugi::xml_node node = devices.child("emulator")) node.text().set(emulator.c_str());
-  // Without KVM libvirt refuses host-passthrough: the conversion asks for mode "maximum" (-cpu max).
+  // Without KVM libvirt refuses host-passthrough: the conversion asks for mode "maximum" (-cpu
+  // max).
   pugi::xml_node cpu = domain.child("cpu");
   std::string mode = cpu.attribute("mode").as_string();
   if (mode == "host-passthrough" || mode == "host-model") {
@@ -92,17 +93,21 @@ std::string convertible_domain(std::string_view xml, const std::string& emulator
     commandline.append_child("qemu:arg").append_attribute("value") = device.c_str();
   }
   // Interfaces: the embedded driver would create tap devices (root only); the
-  // guest's card and MAC are handed over with a user-mode backend instead.
+  // guest's card and MAC are handed over with a bridge (type='bridge') or a
+  // user-mode backend instead.
   std::vector<pugi::xml_node> interfaces;
   for (pugi::xml_node interface : devices.children("interface")) interfaces.push_back(interface);
   for (size_t i = 0; i < interfaces.size(); ++i) {
     pugi::xml_node interface = interfaces[i];
     std::string model = interface.child("model").attribute("type").as_string("virtio");
     std::string mac = interface.child("mac").attribute("address").as_string();
-    std::string netdev = fmt::format("user,id=hostnet{}", i);
-    std::string card = fmt::format("{},netdev=hostnet{}{}",
-                                   model == "virtio" ? "virtio-net-pci" : model, i,
-                                   mac.empty() ? "" : ",mac=" + mac);
+    std::string bridge = interface.child("source").attribute("bridge").as_string();
+    std::string netdev = std::string(interface.attribute("type").as_string()) == "bridge"
+                             ? fmt::format("bridge,id=hostnet{},br={}", i, bridge)
+                             : fmt::format("user,id=hostnet{}", i);
+    std::string card =
+        fmt::format("{},netdev=hostnet{}{}", model == "virtio" ? "virtio-net-pci" : model, i,
+                    mac.empty() ? "" : ",mac=" + mac);
     devices.remove_child(interface);
     for (const std::string& arg : {std::string("-netdev"), netdev, std::string("-device"), card})
       commandline.append_child("qemu:arg").append_attribute("value") = arg.c_str();

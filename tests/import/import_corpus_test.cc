@@ -40,7 +40,7 @@ std::string host_of(const std::string& text) {
   return "";
 }
 
-struct Run {
+struct VfgResult {
   int code = -1;
   std::string out;
   std::string err;
@@ -54,7 +54,7 @@ class ImportCorpus : public ::testing::TestWithParam<std::string> {
     ::chmod(home_.path().c_str(), 0777);
   }
 
-  Run vfg(const std::vector<std::string>& args) const {
+  VfgResult vfg(const std::vector<std::string>& args) const {
     SpawnOptions options;
     if (::geteuid() == 0)
       options.argv = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
@@ -68,7 +68,7 @@ class ImportCorpus : public ::testing::TestWithParam<std::string> {
                    {"XDG_CACHE_HOME", (home_ / "cache").string()},
                    {"XDG_RUNTIME_DIR", (home_ / "run").string()}};
     auto output = run_command(std::move(options), std::chrono::minutes(2));
-    Run run;
+    VfgResult run;
     if (!output) {
       run.err = output.error().message;
       return run;
@@ -111,7 +111,7 @@ TEST_P(ImportCorpus, ImportsValidlyAndLosesNothing) {
   std::copy(socket_path.begin(), socket_path.end(), address.sun_path);
   ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
 
-  Run imported = vfg({"--root", root, "import", name, source});
+  VfgResult imported = vfg({"--root", root, "import", name, source});
   ASSERT_EQ(imported.code, 0) << imported.err << imported.out;
   std::string definition = home_.read("config/vfg/" + name + ".toml");
   ConfigParse parse = parse_vm_config(definition, name + ".toml", name);
@@ -119,7 +119,7 @@ TEST_P(ImportCorpus, ImportsValidlyAndLosesNothing) {
   expect_golden(name + ".toml", replace_all(definition, home_.path().string(), "$TMP"));
   expect_golden(name + ".report", imported.out);
 
-  Run check = vfg({"--root", root, "import", "--check", name, source});
+  VfgResult check = vfg({"--root", root, "import", "--check", name, source});
   expect_golden(name + ".check", check.out + check.err);
   // Exit status 1 means something was lost. (2, a command line vfg cannot plan on the fixture
   // host, such as firmware left to descriptors the fixture does not have, is pinned by the
@@ -140,8 +140,8 @@ std::vector<std::string> corpus() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Corpus, ImportCorpus, ::testing::ValuesIn(corpus()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
+                         [](const ::testing::TestParamInfo<std::string>& file_info) {
+                           std::string name = file_info.param;
                            for (char& c : name)
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return name;

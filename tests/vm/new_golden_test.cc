@@ -53,8 +53,8 @@ INSTANTIATE_TEST_SUITE_P(
                               {"--iso", "ISO", "--usb", "1-3.1", "--disk", "80G"}},
                       NewCase{"server-bmc", {}}, NewCase{"amd-navi", {"--os", "linux"}},
                       NewCase{"two-identical-gpus", {"--gpu", "none", "--memory", "8G"}}),
-    [](const ::testing::TestParamInfo<NewCase>& info) {
-      std::string name = info.param.host;
+    [](const ::testing::TestParamInfo<NewCase>& case_info) {
+      std::string name = case_info.param.host;
       for (char& c : name)
         if (c == '-') c = '_';
       return name;
