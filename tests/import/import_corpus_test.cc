@@ -74,9 +74,15 @@ class ImportCorpus : public ::testing::TestWithParam<std::string> {
       return run;
     }
     run.code = output->status.code;
-    run.out = replace_all(output->out, home_.path().string(), "$TMP");
-    run.err = replace_all(output->err, home_.path().string(), "$TMP");
+    run.out = portable(output->out);
+    run.err = portable(output->err);
     return run;
+  }
+
+  /// The text with the temporary home and the checkout's path replaced, so
+  /// the golden files hold from any checkout.
+  std::string portable(const std::string& text) const {
+    return replace_all(replace_all(text, home_.path().string(), "$TMP"), VFG_SOURCE_DIR, "$SRC");
   }
 
   void expect_golden(const std::string& name, const std::string& text) const {
@@ -116,7 +122,7 @@ TEST_P(ImportCorpus, ImportsValidlyAndLosesNothing) {
   std::string definition = home_.read("config/vfg/" + name + ".toml");
   ConfigParse parse = parse_vm_config(definition, name + ".toml", name);
   EXPECT_FALSE(parse.diagnostics.has_errors()) << parse.diagnostics.render();
-  expect_golden(name + ".toml", replace_all(definition, home_.path().string(), "$TMP"));
+  expect_golden(name + ".toml", portable(definition));
   expect_golden(name + ".report", imported.out);
 
   VfgResult check = vfg({"--root", root, "import", "--check", name, source});
