@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake ninja-build ccache pkg-config git
-  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev
+  libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev libexpected-dev libpugixml-dev
   libgtest-dev libgmock-dev googletest clang-format clang-tidy
   # the fuzz targets (scripts/fuzz.sh): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
@@ -23,6 +23,8 @@ packages=(
   bash-completion zsh fish groff-base
   # packaging: the Debian package, and the checks of the Arch and Fedora ones
   debhelper lintian makepkg pacman-package-manager rpm rpmlint
+  # `vfg import --check` tests compare with libvirt's own domxml-to-native (embedded driver)
+  libvirt-clients libvirt-daemon-driver-qemu
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

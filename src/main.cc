@@ -6,6 +6,7 @@
 #include "cli/connect.h"
 #include "cli/devices.h"
 #include "cli/edit.h"
+#include "cli/import.h"
 #include "cli/list.h"
 #include "cli/man_page.h"
 #include "cli/new.h"
@@ -28,6 +29,7 @@ constexpr vfg::cli::Command kCommands[] = {
     {"args", vfg::cli::add_args_command},
     {"new", vfg::cli::add_new_command},
     {"edit", vfg::cli::add_edit_command},
+    {"import", vfg::cli::add_import_command},
     {"devices", vfg::cli::add_devices_command},
     {"snapshot", vfg::cli::add_snapshot_command},
     {"setup", vfg::cli::add_setup_command},

@@ -16,6 +16,7 @@
 #include "host/memory.h"
 #include "run/qemu_caps_cache.h"
 #include "util/diagnostics.h"
+#include "util/exclusive_file.h"
 #include "util/file_io.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -45,23 +46,6 @@ struct NewOptions {
   uint32_t cpus = 0;
   bool json = false;
 };
-
-/// Creates `path` with `contents`, failing if it exists (O_EXCL: no race with another writer).
-Status create_new_file(const fs::path& path, const std::string& contents) {
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (!fd) {
-    if (errno == EEXIST) return fail("'{}' already exists", path.string());
-    return fail("cannot create '{}': {}", path.string(), std::strerror(errno));
-  }
-  size_t written = 0;
-  while (written < contents.size()) {
-    ssize_t n = ::write(fd.get(), contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("writing '{}': {}", path.string(), std::strerror(errno));
-    written += static_cast<size_t>(n);
-  }
-  return ok();
-}
 
 /// An ISO named on the command line, as the absolute path the definition needs.
 Result<std::string> iso_path(const std::string& given, std::string_view option) {

@@ -1,0 +1,148 @@
+#include "import/from_qemu.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "import/qemu_importer.h"
+#include "util/strings.h"
+#include "vm/config_syntax.h"
+#include "vm/config_writer.h"
+
+namespace vfg {
+
+bool QemuImporter::handle(const QemuOption& option) {
+  const std::string source = as_written(option);
+  const QemuProperties& p = option.properties;
+  const std::string& name = option.name;
+  if (name.empty() || name == "drive" || name == "blockdev" || name == "hda" || name == "hdb" ||
+      name == "hdc" || name == "hdd" || name == "cdrom" || name == "boot")
+    return disks_.add(option, source);
+  if (name == "name") {
+    result_.changed(source,
+                    fmt::format("the VM is called '{}' (vfg names QEMU after it)", config().name));
+    return true;
+  }
+  if (name == "enable-kvm" || name == "accel") {
+    result_.changed(source, "accel = \"auto\": KVM whenever the host can run guests");
+    return true;
+  }
+  if (name == "machine" || name == "M") return handle_machine(option);
+  if (name == "m") {
+    auto size = qemu_size(p.get_or("size", ""), true);
+    if (!size) return false;
+    config().memory.size = *size;
+    result_.carried(source, fmt::format("memory.size = \"{}\"", size_text(*size)));
+    if (p.has("slots") || p.has("maxmem"))
+      result_.not_carried(source, "memory hotplug (slots, maxmem): vfg gives fixed RAM");
+    return true;
+  }
+  if (name == "mem-path") {
+    std::string path = p.get_or("path", "");
+    config().memory.hugepages =
+        path.find("1G") != std::string::npos ? HugePages::k1G : HugePages::k2M;
+    result_.changed(source, fmt::format("memory.hugepages = \"{}\" (vfg backs RAM with a "
+                                        "hugetlbfs memory backend itself)",
+                                        config().memory.hugepages == HugePages::k1G ? "1G" : "2M"));
+    return true;
+  }
+  if (name == "mem-prealloc") {
+    config().memory.prealloc = true;
+    result_.carried(source, "memory.prealloc = true");
+    return true;
+  }
+  if (name == "overcommit" || name == "realtime") {
+    bool lock = p.get_or("mem-lock", p.get_or("mlock", "off")) == "on";
+    if (lock) {
+      config().memory.lock = true;
+      result_.carried(source, "memory.lock = true");
+    }
+    if (p.get_or("cpu-pm", "off") == "on") return false;
+    return lock;
+  }
+  if (name == "numa") {
+    const QemuOption* backend = p.has("memdev") ? object(p.get_or("memdev", "")) : nullptr;
+    if (backend == nullptr) return false;
+    return handle_memory_backend(backend->properties, source + " with " + as_written(*backend));
+  }
+  if (name == "cpu") return handle_cpu(option);
+  if (name == "smp") return handle_smp(option);
+  if (name == "rtc" || name == "localtime") {
+    bool local = name == "localtime" || p.get_or("base", "utc") == "localtime";
+    config().rtc_localtime = local;
+    result_.carried(source, fmt::format("rtc_localtime = {}", local));
+    if (p.has("clock") || p.has("driftfix"))
+      result_.changed(source,
+                      "clock and driftfix: vfg keeps the RTC on the host clock with "
+                      "driftfix=slew for Windows guests");
+    return true;
+  }
+  if (name == "device") return handle_device(option);
+  if (name == "object") {
+    std::string type = p.get_or("qom-type", "");
+    if (type == "input-linux") return handle_input(option);
+    // Memory backends are read through the option that uses them; others go to extra_args.
+    return false;
+  }
+  if (name == "soundhw") {
+    config().audio.enabled = true;
+    result_.changed(source,
+                    "audio.enabled = true: vfg gives the guest an ich9-intel-hda "
+                    "controller with hda-duplex (what Windows has drivers for)");
+    return true;
+  }
+  if (name == "audiodev") {
+    config().audio.enabled = true;
+    std::string driver = p.get_or("driver", "");
+    set_audio_backend(driver, source);
+    if (auto server = p.get("server")) set_audio_server(*server, source);
+    for (const auto& [key, value] : p.items)
+      if (key != "driver" && key != "id" && key != "server")
+        result_.changed(source,
+                        fmt::format("{}={}: vfg sets the stream format itself", key, value));
+    return true;
+  }
+  // A -netdev with an id is read through the -device that uses it (unused ones go to extra_args).
+  if (name == "netdev" && p.has("id")) return false;
+  if (name == "netdev" || name == "nic" || name == "net") return handle_netdev(p, source);
+  if (name == "vga" || name == "display" || name == "nographic") {
+    std::string type = p.get_or(name == "vga" ? "type" : "type", "none");
+    if (name == "nographic" || type == "none" || type == "egl-headless") {
+      display_none_ = true;
+      result_.changed(source, "display.type = \"none\": the passed GPU drives its own screen");
+    } else {
+      display_device_ = true;
+      result_.changed(source, fmt::format("{}: vfg's emulated display is display.type = \"std\" "
+                                          "(a VGA card in a window)",
+                                          type));
+    }
+    return true;
+  }
+  if (name == "spice") {
+    std::string addr = p.get_or("addr", "");
+    if (p.get_or("unix", "off") == "on" && !addr.empty()) config().display.spice_socket = addr;
+    spice_ = true;
+    result_.changed(source, addr.empty() ? "a SPICE server: vfg's runs on a UNIX socket in the "
+                                           "VM's runtime directory"
+                                         : fmt::format("display.spice_socket = \"{}\"", addr));
+    return true;
+  }
+  if (name == "monitor" || name == "mon" || name == "qmp" || name == "serial" ||
+      name == "parallel" || name == "daemonize" || name == "pidfile" || name == "nodefaults" ||
+      name == "no-user-config" || name == "no-hpet" || name == "usb" || name == "chardev" ||
+      name == "D" || name == "S" || name == "no-shutdown" || name == "balloon") {
+    result_.changed(source, "vfg sets this itself (its own QMP socket, log and defaults)");
+    return true;
+  }
+  if (name == "bios" || name == "pflash") return disks_.add(option, source);
+  return false;
+}
+
+ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,
+                                 const ImportHost& host, const ShellEnvironment& environment) {
+  return QemuImporter(invocation, name, host, environment).run();
+}
+
+}  // namespace vfg

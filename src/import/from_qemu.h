@@ -1,0 +1,20 @@
+// Turning a QEMU command line into a VmConfig: each option either fills a key
+// of the definition, is replaced by what vfg does itself (with the reason),
+// or is kept verbatim in extra_args (with the reason). Nothing is dropped
+// without a line in the report.
+#pragma once
+
+#include <string>
+
+#include "import/import_report.h"
+#include "import/shell_script.h"
+
+namespace vfg {
+
+/// Imports one QEMU invocation as VM `name`. `environment` is what the script
+/// was read with ($HOME, $XDG_RUNTIME_DIR): a sound server at the user's
+/// default socket is left to vfg to find.
+ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,
+                                 const ImportHost& host, const ShellEnvironment& environment);
+
+}  // namespace vfg

@@ -1,0 +1,34 @@
+// Finding the QEMU command lines in a shell script without running it: the
+// script is split into commands the way sh does (quotes, backslash
+// continuations, comments), literal assignments (VAR=..., arrays VAR=(...),
+// export/local/declare) are remembered in order, and the words of each
+// qemu-system-* command are expanded with them. What cannot be known without
+// running the script (command substitutions, unknown variables) is reported,
+// never guessed.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace vfg {
+
+/// One qemu-system-* command found in a script.
+struct QemuInvocation {
+  size_t line = 0;                ///< where the command starts (1-based)
+  std::string program;            ///< "qemu-system-x86_64" as written (after expansion)
+  std::vector<std::string> argv;  ///< the arguments after the program
+  /// Environment set for QEMU (`QEMU_AUDIO_DRV=pa qemu-…` or exported before it).
+  std::map<std::string, std::string> environment;
+  /// Words that could not be resolved statically, with why ("$(…) runs a command").
+  std::vector<std::string> unresolved;
+};
+
+/// What the script's environment is taken to be ($HOME, $XDG_RUNTIME_DIR, $USER).
+using ShellEnvironment = std::map<std::string, std::string>;
+
+/// Every QEMU command in `script`, in order.
+std::vector<QemuInvocation> find_qemu_invocations(std::string_view script,
+                                                  const ShellEnvironment& environment);
+
+}  // namespace vfg
