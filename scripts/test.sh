@@ -18,11 +18,8 @@ for preset in dev asan; do
 done
 
 echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"
-./scripts/with-current-stack.sh build/dev/tests/vfg_tests --gtest_filter='QemuBoot.*:LauncherTest.*:VfgRunTest.*:TpmTest.*:PinningTest.*:QemuCaps.*:QemuCapsCacheTest.*:LaunchPlanner.*:Firmware.*:AudioServers.*'
-
-./scripts/tidy.sh build/dev
-./scripts/test-package.sh
-./scripts/fuzz.sh
+./scripts/with-current-stack.sh build/dev/tests/vfg_tests \
+  --gtest_filter='QemuBoot.*:LauncherTest.*:VfgRunTest.*:TpmTest.*:QemuCaps.*:QemuCapsCacheTest.*:LaunchPlanner.*:Firmware.*:AudioServers.*'
 
 echo "== VFIO bench (dev build)"
 ./scripts/test-vfio-bench.sh dev
