@@ -12,6 +12,7 @@
 #include "setup/gather.h"
 #include "setup/kernel_params.h"
 #include "setup/planner.h"
+#include "support/failing_file_writer.h"
 #include "support/setup_tree.h"
 #include "util/process.h"
 #include "util/strings.h"
@@ -20,6 +21,7 @@ namespace vfg {
 namespace {
 
 using TempDir = testing::ScratchDir;
+using testing::FailingFileWriter;
 
 struct Distro {
   std::string name;
