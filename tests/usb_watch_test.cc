@@ -84,6 +84,7 @@ TEST(UsbWatchTest, TimesOutWithStatusOneWhenNothingIsPlugged) {
 
 TEST(UsbWatchTest, WatchNeedsUsb) {
   testing::TempDir tree;
+  tree.mkdir("sys");  // a host without USB, not an empty directory
   auto run = testing::run_vfg({"--root", tree.path().string(), "devices", "gpu", "--watch"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("--watch works with USB only"), std::string::npos);

@@ -100,9 +100,10 @@ TEST(VmMemlock, PassesWithEnoughAndFailsWithTheDefault) {
             "log out and back in");
   ASSERT_EQ(known[0].files.size(), 1u);
   EXPECT_EQ(known[0].files[0].contents, "limits\n");
-  // Written but not read yet: only a new login is missing.
+  // Written but not read yet: only a new login is missing, yet this session
+  // cannot start the VM, so vfg start must refuse.
   auto written = check_vm_memlock(config, state, in_place(known_setup()));
-  EXPECT_EQ(written[0].status, Status::kWarn);
+  EXPECT_EQ(written[0].status, Status::kFail);
   EXPECT_EQ(written[0].fix, "log out and back in");
   EXPECT_TRUE(written[0].files.empty());
 

@@ -43,8 +43,8 @@ Status check_vm(const SetupVm& vm) {
     if (auto s = check_disk(vm, disk); !s) return s;
   for (const auto& usb : vm.usb)
     if (!usb.port.empty())
-      if (auto s =
-              named(check_usb_port(usb.port), fmt::format("VM '{}': USB port", vm.name()), usb.port);
+      if (auto s = named(check_usb_port(usb.port), fmt::format("VM '{}': USB port", vm.name()),
+                         usb.port);
           !s)
         return s;
   return ok();
@@ -53,9 +53,12 @@ Status check_vm(const SetupVm& vm) {
 }  // namespace
 
 Status check_setup_request(const SetupRequest& request) {
-  if (!request.user.name.empty())
-    if (auto s = named(check_account_name(request.user.name), "user", request.user.name); !s)
-      return s;
+  // A user the tree's passwd does not name stands as its uid: digits only,
+  // which no generated format can read as more than a number.
+  const std::string& user = request.user.name;
+  bool bare_uid = !user.empty() && user.find_first_not_of("0123456789") == std::string::npos;
+  if (!user.empty() && !bare_uid)
+    if (auto s = named(check_account_name(user), "user", user); !s) return s;
   if (auto s = named(check_account_name(request.group), "group", request.group); !s) return s;
   for (const auto& fn : request.bind) {
     auto address = PciAddress::parse(fn.address);

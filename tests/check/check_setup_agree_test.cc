@@ -137,7 +137,11 @@ TEST_P(CheckSetupAgree, FixFilesAreSetupsFiles) {
   for (const auto& id : fixed) {
     const json* item = finding(after, id);
     ASSERT_NE(item, nullptr) << id;
-    EXPECT_NE((*item)["status"], "fail") << item->dump();
+    // A written limit takes effect at the next login (simulated below): until
+    // then the memlock finding fails with that one step as its fix.
+    if ((*item)["status"] == "fail") {
+      EXPECT_EQ((*item)["fix"], "log out and back in") << item->dump();
+    }
     EXPECT_FALSE(item->contains("files")) << item->dump();
   }
   // ...and setup finds exactly those files in place.
