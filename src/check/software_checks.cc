@@ -7,8 +7,8 @@
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/xdg.h"
-#include "vm/qemu_packages.h"
 #include "vm/host_needs.h"
+#include "vm/qemu_packages.h"
 
 namespace vfg::check {
 
