@@ -60,7 +60,9 @@ enabled = false
 mode = "none"
 
 [display]
-type = "none"
+# A GPU VM needs a way to type and point (vfg check's input-path finding);
+# SPICE on a socket gives one without a window or an input device in L1.
+type = "spice"
 
 [boot]
 kernel = "/home/{user}/guest/vmlinuz"
