@@ -16,6 +16,7 @@ for preset in dev asan; do
   echo "== test ($preset)"
   ctest --preset "$preset"
 done
+FUZZ_SECONDS=20 ./scripts/fuzz.sh # every libFuzzer target for 20 s (fuzz/README.md)
 
 echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"
 ./scripts/with-current-stack.sh build/dev/tests/vfg_tests \
