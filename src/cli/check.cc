@@ -20,6 +20,7 @@ namespace {
 
 struct CheckOptions {
   std::string name;
+  const CLI::Option* name_argument = nullptr;
   bool json = false;
 };
 
@@ -58,7 +59,7 @@ int run_check(const Context& context, const CheckOptions& options) {
   auto root = context.host();
   if (!root) return report_failure(root.error());
   std::optional<VmConfig> vm;
-  if (!options.name.empty()) {
+  if (vm_named(*options.name_argument)) {
     auto loaded = load_named_vm(options.name);
     if (!loaded)
       return report_failure(loaded.error(),
@@ -86,7 +87,8 @@ void add_check_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* command = app.add_subcommand(
       "check", "Report whether the host (and the VM NAME) is ready, with a fix for each problem");
-  command->add_option("NAME", options->name, "Also check this VM's definition");
+  options->name_argument =
+      command->add_option("NAME", options->name, "Also check this VM's definition");
   command->add_flag("--json", options->json, "Print the report as JSON (schema: docs/check.md)");
   command->footer(
       "Exit status: 0 all good, 1 warnings only, 2 something fails (or the check could not run).");

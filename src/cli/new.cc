@@ -21,6 +21,7 @@
 #include "util/process.h"
 #include "util/strings.h"
 #include "util/unique_fd.h"
+#include "vm/config_writer.h"
 #include "vm/firmware.h"
 #include "vm/new_definition.h"
 #include "vm/qemu_caps.h"
@@ -74,12 +75,27 @@ Result<NewVmRequest> make_request(const NewOptions& options) {
   request.looking_glass = options.looking_glass;
   if (!options.memory.empty()) {
     auto size = parse_size(options.memory);
-    if (!size || *size < 128 * kMiB || *size % kMiB != 0)
-      return fail("--memory '{}' is not a size such as 16G or 12288M", options.memory);
+    if (!size) return fail("--memory '{}' is not a size such as 16G or 12288M", options.memory);
     request.memory = *size;
   }
   if (options.cpus > 0) request.cpus = options.cpus;
   return request;
+}
+
+/// --memory within what a guest can have: at least 128M, no more than the
+/// host's RAM (VFIO pins every byte of it; without a GPU it is still absurd),
+/// in whole MiB.
+Status check_memory_range(uint64_t memory, std::optional<uint64_t> host_total,
+                          const std::string& given) {
+  constexpr uint64_t kLeast = 128 * kMiB;
+  uint64_t most = host_total ? *host_total / kMiB * kMiB : UINT64_MAX;
+  if (memory < kLeast || memory > most) {
+    if (!host_total) return fail("--memory {} is too small: give at least 128M", given);
+    return fail("--memory {} is out of range: give 128M to {} (the host has {} of RAM)", given,
+                size_text(most), format_bytes(*host_total));
+  }
+  if (memory % kMiB != 0) return fail("--memory {} is not a whole number of MiB", given);
+  return ok();
 }
 
 /// The firmware VARS copy, made now so the VM owns its variable store from
@@ -136,6 +152,22 @@ std::vector<std::string> leftover_files(const VmPaths& paths) {
   return left;
 }
 
+/// Takes back what a failed `vfg new` made in the data folder (everything but
+/// the `kept` files of an earlier VM), and the folder itself when it did not
+/// exist before: no disk image or firmware copy is left for a VM that was not
+/// written, to be found as an "earlier VM" by the next try.
+void remove_made_files(const VmPaths& paths, const std::vector<std::string>& kept,
+                       bool had_data_dir) {
+  std::error_code error;
+  if (!had_data_dir) {
+    fs::remove_all(paths.data_dir, error);
+    return;
+  }
+  for (const auto& name : leftover_files(paths))
+    if (std::find(kept.begin(), kept.end(), name) == kept.end())
+      fs::remove_all(paths.data_dir / name, error);
+}
+
 int run_new(const Context& context, const NewOptions& options) {
   auto target = vm_target(options.name);
   if (!target) return report_failure(target.error());
@@ -149,7 +181,8 @@ int run_new(const Context& context, const NewOptions& options) {
   }
   auto request = make_request(options);
   if (!request) return report_failure(request.error());
-  if (auto left = leftover_files(paths); !left.empty() && !options.reuse_disk) {
+  const auto left = leftover_files(paths);
+  if (!left.empty() && !options.reuse_disk) {
     return report_failure(
         Error{fmt::format("'{}' still holds {} of an earlier VM named '{}'",
                           paths.data_dir.string(), join(left, ", "), options.name)},
@@ -163,15 +196,24 @@ int run_new(const Context& context, const NewOptions& options) {
   Hardware hardware = scan_hardware(*root);
   NewVmHost host{hardware.gpus, hardware.disks, hardware.cpu,
                  hardware.usb,  hardware.input, read_memory_total(*root)};
+  if (request->memory)
+    if (auto in_range = check_memory_range(*request->memory, host.memory_total, options.memory);
+        !in_range)
+      return report_failure(in_range.error());
   auto plan = plan_new_vm(*request, host, paths);
   if (!plan)
     return report_failure(plan.error().with_context(fmt::format("vfg new {}", options.name)));
 
   // Everything is decided; now the files, the definition last so that a
-  // failure before it leaves no VM that points at missing files.
+  // failure before it leaves no VM that points at missing files. A failure
+  // after the first file takes back what this run made.
+  const bool had_data_dir = fs::exists(paths.data_dir, error);
+  auto fail_and_clean_up = [&](const Error& failure, std::string_view hint = {}) {
+    remove_made_files(paths, left, had_data_dir);
+    return report_failure(failure, hint);
+  };
   if (auto made = make_directories(paths.data_dir, 0700); !made)
-    return report_failure(made.error());
-  bool image_created = false;
+    return fail_and_clean_up(made.error());
   if (!plan->image_path.empty()) {
     if (fs::exists(plan->image_path, error)) {
       plan->warnings.push_back(fmt::format(
@@ -183,21 +225,18 @@ int run_new(const Context& context, const NewOptions& options) {
                                std::to_string(plan->image_size)});
       if (!made || !made->status.success()) {
         std::string why = made ? std::string(trim(made->err)) : made.error().message;
-        return report_failure(
+        return fail_and_clean_up(
             Error{fmt::format("cannot create the disk image {}: {}", plan->image_path, why)},
             "is qemu-img installed (Debian: qemu-utils)?");
       }
-      image_created = true;
     }
   }
   std::string vars = copy_firmware_vars(paths, request->os == GuestOs::kWindows, plan->warnings);
 
   if (auto made = make_directories(paths.config_file.parent_path(), 0700); !made)
-    return report_failure(made.error());
-  if (auto created = create_new_file(paths.config_file, plan->definition); !created) {
-    if (image_created) fs::remove(plan->image_path, error);
-    return report_failure(created.error());
-  }
+    return fail_and_clean_up(made.error());
+  if (auto created = create_new_file(paths.config_file, plan->definition); !created)
+    return fail_and_clean_up(created.error());
 
   if (options.json) {
     nlohmann::json out = {{"name", options.name},

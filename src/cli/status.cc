@@ -6,7 +6,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "cli/validators.h"
 #include "cli/vm_target.h"
 #include "run/tuning/tuning.h"
 #include "run/vm_status.h"
@@ -18,6 +17,7 @@ namespace {
 
 struct StatusOptions {
   std::string name;
+  const CLI::Option* name_argument = nullptr;
   bool json = false;
 };
 
@@ -38,7 +38,8 @@ int run_status(const Context& context, const StatusOptions& options) {
   auto root = context.host();
   if (!root) return report_failure(root.error());
   std::vector<VmStatus> statuses;
-  if (!options.name.empty()) {
+  const bool named = vm_named(*options.name_argument);
+  if (named) {
     auto target = vm_target(options.name);
     if (!target) return report_failure(target.error());
     VmStatus status = query_vm_status(*root, target->paths);
@@ -63,7 +64,7 @@ int run_status(const Context& context, const StatusOptions& options) {
     nlohmann::json doc = nlohmann::json::array();
     for (const auto& status : statuses) doc.push_back(status.to_json());
     // One VM asked for: its object; all of them: an array.
-    fmt::print("{}\n", options.name.empty() ? doc.dump(2) : doc[0].dump(2));
+    fmt::print("{}\n", named ? doc[0].dump(2) : doc.dump(2));
     return 0;
   }
   for (const auto& status : statuses) {
@@ -85,8 +86,7 @@ void add_status_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* command =
       app.add_subcommand("status", "Show whether a VM runs: state, pid, uptime, accelerator");
-  command->add_option("NAME", options->name, "The VM (default: every VM)")
-      ->check(non_empty("NAME"));
+  options->name_argument = command->add_option("NAME", options->name, "The VM (default: every VM)");
   command->add_flag("--json", options->json, "Print JSON (an object for NAME, else an array)");
   command->callback([&context, options] { context.exit_code = run_status(context, *options); });
 }

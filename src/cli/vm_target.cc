@@ -16,6 +16,8 @@ Result<VmTarget> vm_target(std::string_view name) {
   return VmTarget{*dirs, VmPaths::make(*dirs, name)};
 }
 
+bool vm_named(const CLI::Option& name_argument) { return name_argument.count() > 0; }
+
 std::string missing_definition_hint(const VmTarget& target) {
   auto suggestion = closest_match(target.paths.name, defined_vm_names(target.dirs));
   if (suggestion) return fmt::format("did you mean '{}'?", *suggestion);

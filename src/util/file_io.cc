@@ -36,12 +36,22 @@ Result<std::string> read_all(int fd, std::string_view name, size_t max_bytes) {
   return contents;
 }
 
+tl::unexpected<Error> write_failure(std::string_view what, std::string_view name, int error) {
+  if (error == ENOSPC || error == EDQUOT)
+    return fail(
+        "{} '{}': {}; the file system is full, and '{}' is as it was before "
+        "(free some space, then try again)",
+        what, name, std::strerror(error), name);
+  return fail("{} '{}': {}", what, name, std::strerror(error));
+}
+
 namespace {
+
 Status write_all(int fd, std::string_view data, std::string_view name) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail("cannot write '{}': {}", name, std::strerror(errno));
+    if (n < 0) return write_failure("cannot write", name, errno);
     data.remove_prefix(static_cast<size_t>(n));
   }
   return ok();
@@ -68,7 +78,7 @@ Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_vie
   const bool durable = durability == Durability::kDurable;
   std::string temp;
   UniqueFd fd = create_temporary_at(dir_fd, name, temp);
-  if (!fd) return fail("cannot create a file beside '{}': {}", shown_as, std::strerror(errno));
+  if (!fd) return write_failure("cannot create a file beside", shown_as, errno);
   auto cleanup_on_error = [&](Status status) {
     ::unlinkat(dir_fd, temp.c_str(), 0);
     return status;
@@ -79,8 +89,11 @@ Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_vie
     return cleanup_on_error(
         fail("cannot set the owner of '{}': {}", shown_as, std::strerror(errno)));
   if (::fchmod(fd.get(), mode) != 0 || (durable && ::fsync(fd.get()) != 0))
-    return cleanup_on_error(fail("cannot write '{}': {}", shown_as, std::strerror(errno)));
-  fd.reset();
+    return cleanup_on_error(write_failure("cannot write", shown_as, errno));
+  // Without the fsync, a file system that allocates late (NFS, quotas) may
+  // report the full disk only here.
+  if (::close(fd.release()) != 0)
+    return cleanup_on_error(write_failure("cannot write", shown_as, errno));
   if (::renameat(dir_fd, temp.c_str(), dir_fd, name.c_str()) != 0)
     return cleanup_on_error(fail("cannot replace '{}': {}", shown_as, std::strerror(errno)));
   if (durable) ::fsync(dir_fd);

@@ -43,6 +43,12 @@ Status write_file_atomic_at(int dir_fd, const std::string& name, std::string_vie
                             std::string_view contents, mode_t mode, Durability durability,
                             std::optional<std::pair<uid_t, gid_t>> owner = std::nullopt);
 
+/// The failure of a write of `name` with errno `error`, as "WHAT 'NAME': REASON".
+/// A full file system is said in so many words, with what it means for the
+/// file: the writer removed what it had written, so the file holds what it did
+/// before (or, for a new one, does not exist).
+tl::unexpected<Error> write_failure(std::string_view what, std::string_view name, int error);
+
 /// Creates a directory and its parents with `mode` for the ones it creates.
 Status make_directories(const std::filesystem::path& path, mode_t mode = 0755);
 

@@ -86,16 +86,27 @@ std::vector<BadInput> bad_inputs() {
       {{"devices", "usb", "--watch", "--timeout", "nan"}, "'nan' is not a number of 0 or more"},
       {{"devices", "usb", "--watch", "--timeout", "-1"}, "'-1' is not a number of 0 or more"},
       {{"stop", "defined", "--timeout", "-5"}, "--timeout"},
+      // A VM asked for by a wrong name is not "not running": say what exists.
+      {{"stop", "nope"}, "create it with 'vfg new nope', or list the defined VMs with 'vfg list'"},
+      // Sizes no guest can have: the option, the range, and the host's RAM.
+      {{"new", "x", "--memory", "99999T"}, "--memory 99999T is out of range: give 128M to "},
+      {{"new", "x", "--memory", "64K"}, "--memory 64K is out of range: give 128M to "},
+      {{"new", "x", "--memory", "0"}, "--memory 0 is out of range: give 128M to "},
+      {{"new", "x", "--memory", "99999999999999999999T"},
+       "--memory '99999999999999999999T' is not a size such as 16G or 12288M"},
+      {{"new", "x", "--memory", "1048577K"}, "--memory 1048577K is not a whole number of MiB"},
   };
   for (const auto& command : kNamedCommands) {
     table.push_back({{command}, "NAME is required"});
     table.push_back({{command, "--bogus-flag"}, "unknown option '--bogus-flag'"});
     table.push_back({{command, ""}, "a VM name cannot be empty"});
-    // `vfg stop` of an unknown VM still says it is not running (exit 0).
-    if (std::string(command) != "stop") table.push_back({{command, "nope"}, "no VM named 'nope'"});
+    table.push_back({{command, "nope"}, "no VM named 'nope'"});
     table.push_back({{command, "v\xc3\xa9m"}, "VM name 'v\xc3\xa9m' contains '\xc3\xa9'"});
     table.push_back({{command, "a/b"}, "VM name 'a/b' contains '/'"});
   }
+  // NAME may be left out here (every VM), but not given empty.
+  for (const auto& command : {"status", "check"})
+    table.push_back({{command, ""}, "a VM name cannot be empty"});
   for (const auto& command : {"status", "list", "check", "setup", "devices", "snapshot", "new"})
     table.push_back({{command, "--bogus-flag"}, "unknown option '--bogus-flag'"});
   // A definition that is not a file it can read, for the commands that load one.

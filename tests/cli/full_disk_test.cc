@@ -1,0 +1,102 @@
+// A disk that is full or read-only under the VM definitions: the commands that
+// write one say which file and why, keep what was there, and leave nothing
+// half-made behind (no half definition, no firmware copy of a VM that was not
+// written). The disk is a small tmpfs the test mounts (root, as in CI).
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/full_tmpfs.h"
+#include "support/run_vfg.h"
+#include "support/temp_dir.h"
+#include "util/file_io.h"
+
+namespace vfg {
+namespace {
+
+namespace fs = std::filesystem;
+
+class FullDisk : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(config_disk_.mounted()) << config_disk_.why_not(); }
+
+  // The definitions live on the small disk, everything else in the home.
+  testing::VfgRun vfg(std::vector<std::string> args, const std::string& editor = "false") const {
+    args.insert(args.begin(), {"--root", testing::source_path("tests/fixtures/hosts/amd-navi")});
+    return testing::run_vfg(args, {{"HOME", home_.path().string()},
+                                   {"XDG_CONFIG_HOME", config_disk_.path().string()},
+                                   {"XDG_DATA_HOME", (home_ / "data").string()},
+                                   {"XDG_RUNTIME_DIR", (home_ / "run").string()},
+                                   {"VISUAL", editor},
+                                   {"EDITOR", editor}});
+  }
+  fs::path definition(const std::string& name) const {
+    return config_disk_.path() / "vfg" / (name + ".toml");
+  }
+  // What is in the definitions folder (the filler is beside it).
+  std::vector<std::string> definitions() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(config_disk_.path() / "vfg"))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  testing::TempDir home_;
+  testing::FullTmpfs config_disk_;
+};
+
+TEST_F(FullDisk, NewSaysTheDiskIsFullAndLeavesNoOrphanFiles) {
+  fs::create_directories(config_disk_.path() / "vfg");
+  config_disk_.fill();
+  auto full = vfg({"new", "win", "--gpu", "none"});
+  EXPECT_EQ(full.exit_code, 2) << full.err;
+  EXPECT_NE(full.err.find("'" + definition("win").string() + "': No space left on device"),
+            std::string::npos)
+      << full.err;
+  EXPECT_NE(full.err.find("the file system is full"), std::string::npos) << full.err;
+  EXPECT_TRUE(definitions().empty());
+  // No disk image or firmware variables of a VM that does not exist, so that
+  // the next try does not find them as an "earlier VM named 'win'".
+  EXPECT_FALSE(fs::exists(home_ / "data/vfg/win")) << full.err;
+
+  config_disk_.free();
+  auto again = vfg({"new", "win", "--gpu", "none"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(fs::exists(definition("win")));
+  EXPECT_TRUE(fs::exists(home_ / "data/vfg/win/OVMF_VARS.fd"));
+}
+
+TEST_F(FullDisk, NewOnAReadOnlyConfigLeavesNoOrphanFirmwareVariables) {
+  config_disk_.make_read_only();
+  auto refused = vfg({"new", "win", "--gpu", "none"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find((config_disk_.path() / "vfg").string()), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("Read-only file system"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(home_ / "data/vfg/win")) << refused.err;
+}
+
+TEST_F(FullDisk, EditKeepsTheDefinitionAndTheUsersVersion) {
+  ASSERT_TRUE(make_directories(config_disk_.path() / "vfg"));
+  const std::string original = "os = \"linux\"\n[memory]\nsize = \"1G\"\n";
+  ASSERT_TRUE(write_file_atomic(definition("demo"), original));
+  config_disk_.fill();
+  // An editor that makes a valid change: the write back is what fails.
+  auto editor = home_.write("editor", "#!/bin/sh\necho '# changed' >> \"$1\"\n");
+  fs::permissions(editor, fs::perms::owner_all);
+  auto edit = vfg({"edit", "demo"}, editor.string());
+  EXPECT_EQ(edit.exit_code, 2) << edit.err;
+  EXPECT_NE(edit.err.find("cannot write '" + definition("demo").string() + "'"), std::string::npos)
+      << edit.err;
+  EXPECT_NE(edit.err.find("the file system is full"), std::string::npos) << edit.err;
+  EXPECT_NE(edit.err.find("your version is kept in"), std::string::npos) << edit.err;
+  EXPECT_EQ(read_file(definition("demo")).value_or(""), original);
+  EXPECT_EQ(definitions(), std::vector<std::string>{"demo.toml"});
+}
+
+}  // namespace
+}  // namespace vfg
