@@ -6,7 +6,9 @@
 
 #include "host/host_root.h"
 #include "setup/file_writer.h"
+#include "support/full_tmpfs.h"
 #include "support/temp_dir.h"
+#include "util/file_io.h"
 
 namespace vfg {
 namespace {
@@ -45,6 +47,28 @@ TEST(TreeFileWriterTest, SetupRefusesLinksAndFifosAsManagedFiles) {
   ASSERT_FALSE(fifo);
   EXPECT_NE(fifo.error().message.find("not a regular file"), std::string::npos)
       << fifo.error().message;
+}
+
+// A full disk under /etc: the message names the host file, the file keeps
+// what it held (nothing half-written under /etc), and no temporary file stays.
+TEST(TreeFileWriterTest, AFullDiskKeepsTheEtcFileAndSaysWhich) {
+  testing::FullTmpfs disk;
+  ASSERT_TRUE(disk.mounted()) << disk.why_not();
+  std::filesystem::create_directories(disk.path() / "etc/modprobe.d");
+  TreeFileWriter writer{HostRoot(disk.path())};
+  const std::string before = "options vfio-pci ids=10de:1b80\n";
+  ASSERT_TRUE(writer.write("/etc/modprobe.d/vfg-vfio.conf", before, 0644, std::pair{0u, 0u}));
+  disk.fill();
+  auto full = writer.write("/etc/modprobe.d/vfg-vfio.conf", std::string(64 * 1024, '#'), 0644,
+                           std::pair{0u, 0u});
+  ASSERT_FALSE(full);
+  EXPECT_NE(full.error().message.find("'/etc/modprobe.d/vfg-vfio.conf'"), std::string::npos)
+      << full.error().message;
+  EXPECT_NE(full.error().message.find("the file system is full"), std::string::npos)
+      << full.error().message;
+  EXPECT_EQ(read_file(disk.path() / "etc/modprobe.d/vfg-vfio.conf").value_or(""), before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(disk.path() / "etc/modprobe.d"), {}),
+            1);
 }
 
 }  // namespace
