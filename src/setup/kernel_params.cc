@@ -115,7 +115,14 @@ std::string edit_lines(std::string_view text, const std::vector<KernelParam>& wa
         apply.push_back(param);
     }
     out.append(text.substr(copied, hits[h].value - copied));
-    out += set_params(value, apply, drop);
+    std::string edited = set_params(value, apply, drop);
+    // A bare key ("options" or "cmdline:" alone on its line) has its value
+    // right after it: "optionsiommu=pt" would be no options line at all.
+    char before = hits[h].value > 0 ? text[hits[h].value - 1] : ' ';
+    if (value.empty() && !edited.empty() &&
+        (std::isalnum(static_cast<unsigned char>(before)) || before == '_' || before == ':'))
+      out += ' ';
+    out += edited;
     copied = hits[h].line.end;
   }
   out.append(text.substr(copied));

@@ -89,6 +89,11 @@ TEST(KernelParams, EditsLoaderEntriesAndLimine) {
       "title Arch\noptions root=X intel_iommu=on\noptions quiet iommu=pt\n");
   EXPECT_EQ(edit_loader_entry("title Arch\nlinux /vmlinuz", kIommu),
             "title Arch\nlinux /vmlinuz\noptions intel_iommu=on iommu=pt\n");
+  // A bare "options" or "cmdline:" line (no parameters yet) gets a blank after its key.
+  EXPECT_EQ(edit_loader_entry("title Arch\noptions\n", kIommu),
+            "title Arch\noptions intel_iommu=on iommu=pt\n");
+  EXPECT_EQ(edit_limine_config("/Arch\n    cmdline:\n", {{"iommu", "pt"}}),
+            "/Arch\n    cmdline: iommu=pt\n");
   EXPECT_EQ(loader_entry_options("options a b\noptions  c\n"), "a b c");
   EXPECT_EQ(edit_limine_config("/Arch\n    protocol: linux\n    cmdline: root=X rw\n/Other\n"
                                "    kernel_cmdline: quiet\n",
