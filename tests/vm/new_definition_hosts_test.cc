@@ -28,7 +28,9 @@ NewVmHost fixture_host(const std::string& name) {
           hardware.usb,  hardware.input, read_memory_total(root)};
 }
 
-VmPaths paths() { return VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg"}, "vm"); }
+VmPaths paths() {
+  return VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg", "/s/vfg"}, "vm");
+}
 
 TEST(NewDefinitionHosts, WhatNewWritesLoadsBackAsTheValueItDecided) {
   NewVmRequest windows;

@@ -55,7 +55,7 @@ LaunchPlan kvm_host_plan(const VmConfig& config, const std::string& gpu) {
   firmware.vars_template = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";
   firmware.requires_smm = true;
   plan.firmware = firmware;
-  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg"}, config.name);
+  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg", "/s/vfg"}, config.name);
   plan.vars_copy = plan.paths.vars_file().string();
   plan.audio = AudioBackend::kNone;
   if (!gpu.empty()) plan.gpu_functions = {{gpu}};
