@@ -164,8 +164,8 @@ void add_input(Definition& definition, const std::string& evdev, const InputDevi
 }
 
 /// How the user types and points in a GPU VM: evdev devices asked for or
-/// found, else USB devices or the Looking Glass client. Renders the
-/// [[input]] entries.
+/// found, else USB devices or the Looking Glass client. Adds the [[input]]
+/// entries to the definition.
 Status choose_inputs(const NewVmRequest& request, const NewVmHost& host, bool gpu_vm,
                      NewVmPlan& plan, Definition& definition) {
   bool none = request.input.size() == 1 && request.input.front() == "none";

@@ -97,7 +97,7 @@ std::string host_display_reason(const GpuCard& card, const std::vector<GpuCard>&
 /// one already on vfio-pci. nullptr when none qualifies.
 const GpuCard* pick_passthrough_gpu(const std::vector<GpuCard>& cards);
 
-/// Decides everything and renders the definition. Fails on a request that
+/// Decides everything and renders the definition through config_writer. Fails on a request that
 /// cannot be honoured (a disk in use, an unknown GPU or USB port).
 Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host,
                               const VmPaths& paths);

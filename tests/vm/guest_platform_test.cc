@@ -52,6 +52,7 @@ class BootedGuest {
         config.name);
     plan_.audio = AudioBackend::kNone;
     if (auto made = make_directories(plan_.paths.runtime_dir, 0700); !made) return made;
+    if (auto made = make_directories(plan_.paths.state_dir, 0700); !made) return made;
     auto command = build_qemu_argv(config, plan_);
     if (!command) return tl::unexpected(command.error());
     argv_ = command->argv;

@@ -100,6 +100,7 @@ TEST_F(QemuBoot, GuestSeesTheDefinedPciTopology) {
       config.name);
   plan_.audio = AudioBackend::kNone;
   ASSERT_TRUE(make_directories(plan_.paths.runtime_dir, 0700));
+  ASSERT_TRUE(make_directories(plan_.paths.state_dir, 0700));
   auto command = build_qemu_argv(config, plan_);
   ASSERT_TRUE(command) << command.error().message;
 
