@@ -290,8 +290,10 @@ void add_new_command(CLI::App& app, Context& context) {
                     "Keep the disk image and firmware variables a removed VM of this name left");
   command->add_option("--memory", options->memory,
                       "Guest RAM (default: half the host's, at most 32G, host keeps 4G)");
-  command->add_option("--cpus", options->cpus,
-                      "vCPUs (default: every core but core 0 and its sibling)");
+  command->add_option(
+      "--cpus", options->cpus,
+      "vCPUs (default: one per core isolcpus= sets aside, else every core but core 0 "
+      "and its sibling)");
   command->add_flag("--json", options->json, "Print what was written as JSON");
   command->callback([&context, options] { context.exit_code = run_new(context, *options); });
 }

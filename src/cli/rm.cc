@@ -64,6 +64,7 @@ int run_rm(const RmOptions& options) {
   }
   // Logs and stale sockets of earlier runs.
   fs::remove_all(paths.runtime_dir, error);
+  fs::remove_all(paths.state_dir, error);
   if (has_data && !options.keep_disk) {
     fs::remove_all(paths.data_dir, error);
     if (error)

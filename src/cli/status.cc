@@ -73,7 +73,8 @@ int run_status(const Context& context, const StatusOptions& options) {
       for (const auto& line : describe_tuning_record(*status.tuning)) fmt::print("  {}\n", line);
     for (const auto& problem : status.problems)
       report(Severity::kWarning, fmt::format("{}: {}", status.name, problem));
-    if (!status.log.empty()) fmt::print("  log: {}\n", status.log);
+    if (!status.log.empty())
+      fmt::print("  {}: {}\n", status.state == "stopped" ? "last run's log" : "log", status.log);
     if (!status.note.empty())
       report(Severity::kNote, fmt::format("{}: {}", status.name, status.note));
   }

@@ -57,6 +57,22 @@ std::string describe_shutdown_reason(const std::string& reason) {
   return "QEMU shut down (" + reason + ")";
 }
 
+/// Makes the log empty for a new run and keeps the last run's beside it.
+Status start_log(const std::filesystem::path& log) {
+  if (auto made = make_directories(log.parent_path(), 0700); !made) return made;
+  // The log holds this run only, so its tail is this run's error; the run
+  // before it stays beside it as qemu.log.1 (a crash is often read after the next
+  // start), and nothing older: two runs' worth at most.
+  std::filesystem::path previous = log;
+  previous += ".1";
+  if (::rename(log.c_str(), previous.c_str()) != 0 && errno != ENOENT)
+    return fail("cannot keep the last run's log as '{}': {}", previous.string(),
+                std::strerror(errno));
+  UniqueFd fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return fail("cannot create '{}': {}", log.string(), std::strerror(errno));
+  return ok();
+}
+
 }  // namespace
 
 Result<Supervisor> Supervisor::prepare(LaunchRequest request) {
@@ -143,10 +159,9 @@ Result<LaunchInfo> Supervisor::launch() {
       return fail(done.error(), step.name);
     }
   }
-  {
-    // The log holds this run only, so its tail is this run's error.
-    UniqueFd log(::open(files_.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!log) return fail("cannot create '{}': {}", files_.log.string(), std::strerror(errno));
+  if (auto log = start_log(files_.log); !log) {
+    cleanup();
+    return tl::unexpected(log.error());
   }
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)

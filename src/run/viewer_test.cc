@@ -15,7 +15,8 @@ std::optional<std::string> viewer_only(std::string_view program) {
 std::optional<std::string> none(std::string_view) { return std::nullopt; }
 
 VmPaths demo_paths() {
-  XdgDirs dirs{"/home/u/.config/vfg", "/home/u/.local/share/vfg", "/run/user/1000/vfg"};
+  XdgDirs dirs{"/home/u/.config/vfg", "/home/u/.local/share/vfg", "/run/user/1000/vfg",
+               "/home/u/.local/state/vfg"};
   return VmPaths::make(dirs, "win11");
 }
 

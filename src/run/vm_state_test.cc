@@ -13,7 +13,7 @@ namespace vfg {
 namespace {
 
 RuntimeFiles files_in(const testing::TempDir& temp) {
-  XdgDirs dirs{temp / "config/vfg", temp / "data/vfg", temp / "vfg"};
+  XdgDirs dirs{temp / "config/vfg", temp / "data/vfg", temp / "vfg", temp / "state/vfg"};
   return RuntimeFiles::of(VmPaths::make(dirs, "demo"));
 }
 
@@ -88,14 +88,14 @@ TEST(VmState, RecordRoundTripsAndClearKeepsLogs) {
   EXPECT_EQ((*read)->stop_timeout_seconds, 7);
   EXPECT_EQ((*read)->argv.size(), 2U);
   EXPECT_EQ(temp.read("vfg/demo/qemu.pid"), "11\n");
-  temp.write("vfg/demo/qemu.log", "boot\n");
+  temp.write("vfg/demo/serial.log", "boot\n");
   temp.write("vfg/demo/qmp.sock", "");
   files.clear();
-  EXPECT_TRUE(std::filesystem::exists(files.log));
+  EXPECT_TRUE(std::filesystem::exists(files.dir / "serial.log"));
   EXPECT_FALSE(std::filesystem::exists(files.record));
   EXPECT_FALSE(std::filesystem::exists(files.qmp_socket));
   EXPECT_FALSE(std::filesystem::exists(files.pid));
-  std::filesystem::remove(files.log);
+  std::filesystem::remove(files.dir / "serial.log");
   files.clear();
   EXPECT_FALSE(std::filesystem::exists(files.dir));
 }

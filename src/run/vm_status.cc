@@ -33,6 +33,9 @@ VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths) {
   VmStatus status;
   status.name = paths.name;
   RuntimeFiles files = RuntimeFiles::of(paths);
+  // The log outlives the run (and a reboot): a stopped VM points at its last one.
+  std::error_code error;
+  if (fs::exists(files.log, error)) status.log = files.log.string();
   VmProbe probe = probe_vm(root, files);
   switch (probe.liveness) {
     case VmLiveness::kStopped:
@@ -59,7 +62,6 @@ VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths) {
   status.uptime_seconds = process_run_time(root, record.qemu_pid);
   status.accelerator = record.accelerator;
   status.state = "running";
-  status.log = files.log.string();
   status.tuning = read_tuning_record(paths);
   if (record.swtpm_pid > 0 &&
       !same_process_alive(root, record.swtpm_pid, record.swtpm_start_ticks)) {

@@ -33,7 +33,8 @@ struct VmStatus {
   bool degraded = false;
   /// What is missing, for humans, when degraded.
   std::vector<std::string> problems;
-  /// The supervisor's log (QEMU's output and vfg's own lines), when the VM runs.
+  /// The supervisor's log (QEMU's output and vfg's own lines) of the current
+  /// or last run, when there is one.
   std::string log;
   /// The tuning applied at start (pinning, hugepages, isolation; tuning.json).
   std::optional<nlohmann::json> tuning;

@@ -55,6 +55,7 @@ Result<XdgDirs> XdgDirs::from_environment() {
   XdgDirs dirs;
   dirs.config = env_dir("XDG_CONFIG_HOME", home_dir / ".config") / "vfg";
   dirs.data = env_dir("XDG_DATA_HOME", home_dir / ".local" / "share") / "vfg";
+  dirs.state = env_dir("XDG_STATE_HOME", home_dir / ".local" / "state") / "vfg";
   fs::path runtime = env_dir("XDG_RUNTIME_DIR", "");
   if (runtime.empty()) {
     fs::path temp = env_dir("TMPDIR", fs::temp_directory_path());

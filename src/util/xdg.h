@@ -7,11 +7,14 @@
 
 namespace vfg {
 
-/// Where VM definitions, VM data and runtime state live for the current user.
+/// Where VM definitions, VM data, runtime state and logs live for the current user.
 struct XdgDirs {
   std::filesystem::path config;   ///< $XDG_CONFIG_HOME/vfg
   std::filesystem::path data;     ///< $XDG_DATA_HOME/vfg
   std::filesystem::path runtime;  ///< $XDG_RUNTIME_DIR/vfg
+  /// $XDG_STATE_HOME/vfg (default ~/.local/state/vfg): logs that outlive a
+  /// logout or reboot, unlike the runtime directory.
+  std::filesystem::path state;
 
   /// Reads the environment. Without XDG_RUNTIME_DIR it uses
   /// $TMPDIR/vfg-runtime-UID, made by ensure_private_directory.

@@ -57,6 +57,56 @@ TEST(PrivateDirectoryTest, RefusesAnotherUsersDirectory) {
   EXPECT_NE(refused.error().message.find("belongs to user 65534"), std::string::npos);
 }
 
+/// Sets an environment variable for one scope, then puts the old value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    if (old != nullptr) old_ = old;
+    had_ = old != nullptr;
+    if (value != nullptr) {
+      ::setenv(name, value, 1);
+    } else {
+      ::unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (had_) {
+      ::setenv(name_, old_.c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+TEST(XdgDirsTest, StateHomeDefaultsToLocalStateAndIgnoresARelativePath) {
+  ScopedEnv home("HOME", "/home/u");
+  ScopedEnv runtime("XDG_RUNTIME_DIR", "/run/user/1000");
+  {
+    ScopedEnv state("XDG_STATE_HOME", nullptr);
+    auto dirs = XdgDirs::from_environment();
+    ASSERT_TRUE(dirs) << dirs.error().message;
+    EXPECT_EQ(dirs->state, "/home/u/.local/state/vfg");
+    EXPECT_EQ(dirs->runtime, "/run/user/1000/vfg");
+  }
+  {
+    ScopedEnv state("XDG_STATE_HOME", "/var/lib/u-state");
+    EXPECT_EQ(XdgDirs::from_environment()->state, "/var/lib/u-state/vfg");
+  }
+  {
+    // The spec: a relative path is invalid and ignored.
+    ScopedEnv state("XDG_STATE_HOME", "state");
+    EXPECT_EQ(XdgDirs::from_environment()->state, "/home/u/.local/state/vfg");
+  }
+}
+
 TEST(XdgDirsTest, FallbackRuntimeDirectoryIsCheckedBeforeUse) {
   testing::TempDir temp;
   const char* saved_runtime = std::getenv("XDG_RUNTIME_DIR");

@@ -21,7 +21,7 @@ LaunchPlan plan_with(const QemuCapabilities& qemu) {
   LaunchPlan plan;
   plan.kvm = false;
   plan.qemu = qemu;
-  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg"}, "demo");
+  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg", "/s/vfg"}, "demo");
   return plan;
 }
 

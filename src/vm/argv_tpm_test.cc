@@ -14,7 +14,7 @@ TEST(ArgvTpm, EmulatorBackendOnTheRuntimeSocketWithACrbDevice) {
   config.audio.enabled = false;
   config.tpm = true;
   LaunchPlan plan;
-  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg"}, "win11");
+  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg", "/s/vfg"}, "win11");
   auto command = build_qemu_argv(config, plan);
   ASSERT_TRUE(command) << command.error().message;
   std::string joined = fmt::format("{}", fmt::join(command->argv, " "));

@@ -1,5 +1,7 @@
 #include "vm/config_writer.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -78,6 +80,20 @@ std::string_view name_of(DisplayConfig::Type type) {
                                                : "none";
 }
 
+std::string_view name_of(PlatformConfig::LostTicks policy) {
+  switch (policy) {
+    case PlatformConfig::LostTicks::kDelay:
+      return "delay";
+    case PlatformConfig::LostTicks::kDiscard:
+      return "discard";
+    case PlatformConfig::LostTicks::kQemu:
+      return "qemu";
+    case PlatformConfig::LostTicks::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 std::string forward_text(const PortForward& forward) {
   std::string_view protocol = forward.protocol == PortForward::Protocol::kUdp ? "udp" : "tcp";
   if (forward.host_address.empty())
@@ -94,45 +110,80 @@ class Writer {
   explicit Writer(const DefinitionComments& comments) : comments_(comments) {}
 
   void comment_lines(const std::vector<std::string>& lines) {
-    for (const auto& line : lines) out_ += line.empty() ? "#\n" : "# " + line + "\n";
+    for (const auto& line : lines) block_.push_back({line.empty() ? "#" : "# " + line, {}});
   }
   void before(const std::string& path) {
     auto found = comments_.before.find(path);
     if (found != comments_.before.end()) comment_lines(found->second);
   }
-  /// Starts "[name]" or "[[name]]" (`entry` is its path for comments).
+  /// Whether the caller has a comment for `path`: such a key is written even
+  /// when it holds its default, so that the comment has its line.
+  [[nodiscard]] bool commented(const std::string& path) const {
+    return comments_.before.count(path) > 0 || comments_.trailing.count(path) > 0;
+  }
+  /// Whether the caller has a comment for table `path` or one of its keys.
+  [[nodiscard]] bool commented_within(const std::string& path) const {
+    std::string keys = path + ".";
+    auto inside = [&](const auto& map) {
+      auto it = map.lower_bound(keys);  // the first "path.key", if any
+      return map.count(path) > 0 || (it != map.end() && it->first.rfind(keys, 0) == 0);
+    };
+    return inside(comments_.before) || inside(comments_.trailing);
+  }
+  /// Starts "[name]" or "[[name]]" (`path` names it for comments).
   void table(const std::string& header, const std::string& path) {
     prefix_ = path.empty() ? "" : path + ".";
-    out_ += "\n";
+    blank_line();
     before(path);
-    out_ += header + "\n";
+    block_.push_back({header, {}});
   }
   void key(std::string_view name, const std::string& value) {
     std::string path = prefix_ + std::string(name);
     before(path);
-    std::string line = fmt::format("{} = {}", name, value);
     auto trailing = comments_.trailing.find(path);
-    if (trailing != comments_.trailing.end()) {
-      // Trailing comments line up in one column, as in the hand-written examples.
-      line = fmt::format("{:<22} # {}", line, trailing->second);
-    }
-    out_ += line + "\n";
+    block_.push_back({fmt::format("{} = {}", name, value),
+                      trailing == comments_.trailing.end() ? "" : trailing->second});
+  }
+  /// A key written when it differs from its default or has a comment.
+  void key_if(bool differs, std::string_view name, const std::string& value) {
+    if (differs || commented(prefix_ + std::string(name))) key(name, value);
   }
   /// The comment for a list's place, set apart by a blank line (nothing when there is none).
   void list_comment(const std::string& path) {
     auto found = comments_.before.find(path);
     if (found == comments_.before.end()) return;
-    out_ += "\n";
+    blank_line();
     comment_lines(found->second);
+  }
+  void blank_line() {
+    flush();
+    out_ += "\n";
   }
   void string_key(std::string_view name, std::string_view value) { key(name, toml_string(value)); }
   void top_level() { prefix_.clear(); }
-  std::string& text() { return out_; }
+  std::string text() {
+    flush();
+    return out_;
+  }
 
  private:
+  /// Writes the lines since the last blank line. Their trailing comments line
+  /// up in one column, as in the hand-written examples: past the longest
+  /// commented line, and at column 24 at least.
+  void flush() {
+    size_t width = 22;
+    for (const auto& [line, trailing] : block_)
+      if (!trailing.empty()) width = std::max(width, line.size() + 1);
+    for (const auto& [line, trailing] : block_)
+      out_ += trailing.empty() ? line + "\n" : fmt::format("{:<{}} # {}\n", line, width, trailing);
+    block_.clear();
+  }
+
   const DefinitionComments& comments_;
   std::string out_;
   std::string prefix_;
+  /// Lines not yet written, each with its trailing comment (empty for none).
+  std::vector<std::pair<std::string, std::string>> block_;
 };
 
 void write_top(Writer& w, const VmConfig& config) {
@@ -295,6 +346,30 @@ void write_devices(Writer& w, const VmConfig& config) {
   }
 }
 
+/// The [platform] table: the keys given explicitly (unset ones take the
+/// per-OS default when loaded, so they are left out to keep it).
+void write_platform(Writer& w, const PlatformConfig& platform) {
+  const PlatformConfig d;
+  auto optional_bool = [&](std::string_view name, const std::optional<bool>& value) {
+    if (value) w.key(name, bool_text(*value));
+  };
+  bool given = platform.rtc_driftfix || platform.pit_lost_ticks != d.pit_lost_ticks ||
+               platform.hpet || platform.s3 || platform.s4 ||
+               platform.dump_guest_core != d.dump_guest_core ||
+               platform.guest_agent != d.guest_agent || w.commented_within("platform");
+  if (!given) return;
+  w.table("[platform]", "platform");
+  optional_bool("rtc_driftfix", platform.rtc_driftfix);
+  if (platform.pit_lost_ticks != d.pit_lost_ticks)
+    w.string_key("pit_lost_ticks", name_of(platform.pit_lost_ticks));
+  optional_bool("hpet", platform.hpet);
+  optional_bool("s3", platform.s3);
+  optional_bool("s4", platform.s4);
+  w.key_if(platform.dump_guest_core != d.dump_guest_core, "dump_guest_core",
+           bool_text(platform.dump_guest_core));
+  w.key_if(platform.guest_agent != d.guest_agent, "guest_agent", bool_text(platform.guest_agent));
+}
+
 }  // namespace
 
 std::string toml_string(std::string_view text) {
@@ -313,7 +388,7 @@ std::string size_text(uint64_t bytes) {
 std::string write_vm_config(const VmConfig& config, const DefinitionComments& comments) {
   Writer w(comments);
   w.comment_lines(comments.header);
-  if (!comments.header.empty()) w.text() += "\n";
+  if (!comments.header.empty()) w.blank_line();
   write_top(w, config);
   write_machine(w, config);
   write_list(w, "disk", config.disks, write_disk);
@@ -321,6 +396,7 @@ std::string write_vm_config(const VmConfig& config, const DefinitionComments& co
   write_list(w, "usb", config.usb, write_usb);
   write_list(w, "input", config.inputs, write_input);
   write_devices(w, config);
+  write_platform(w, config.platform);
   return w.text();
 }
 

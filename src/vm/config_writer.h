@@ -26,7 +26,9 @@ struct DefinitionComments {
 /// The definition of `config` as TOML. Keys that hold their default are left
 /// out, except the few every definition spells out so that a reader sees the
 /// machine at a glance (os, accel, stop_timeout, memory size, CPU topology and
-/// model, firmware type, audio backend, network mode, display type).
+/// model, firmware type, audio backend, network mode, display type) and the
+/// keys `comments` has a comment for. Trailing comments of a block (lines
+/// between blank lines) line up in one column.
 std::string write_vm_config(const VmConfig& config, const DefinitionComments& comments = {});
 
 /// A TOML basic string holding `text`.

@@ -122,6 +122,32 @@ TEST(ConfigWriter, TapNetworkAndBiosRoundTrip) {
   expect_round_trip(config);
 }
 
+TEST(ConfigWriter, PlatformKeysRoundTrip) {
+  VmConfig config;
+  config.name = "platform";
+  config.os = GuestOs::kLinux;
+  config.platform.rtc_driftfix = true;
+  config.platform.pit_lost_ticks = PlatformConfig::LostTicks::kDiscard;
+  config.platform.hpet = false;
+  config.platform.s3 = false;
+  config.platform.s4 = true;
+  config.platform.dump_guest_core = true;
+  config.platform.guest_agent = true;
+  expect_round_trip(config);
+  ConfigParse parse = parse_vm_config(write_vm_config(config), "p.toml", "platform");
+  EXPECT_EQ(parse.config.platform.pit_lost_ticks, PlatformConfig::LostTicks::kDiscard);
+  EXPECT_EQ(parse.config.platform.s4, true);
+  EXPECT_TRUE(parse.config.platform.guest_agent);
+  // Unset keys stay unset, so a Windows guest keeps its per-OS defaults.
+  config.platform = {};
+  config.platform.hpet = true;
+  std::string text = write_vm_config(config);
+  EXPECT_NE(text.find("\n[platform]\nhpet = true\n"), std::string::npos) << text;
+  parse = parse_vm_config(text, "p.toml", "platform");
+  EXPECT_FALSE(parse.config.platform.s3.has_value());
+  EXPECT_EQ(write_vm_config(VmConfig{}).find("[platform]"), std::string::npos);
+}
+
 TEST(ConfigWriter, CommentsGoWhereTheyAreAsked) {
   VmConfig config;
   config.name = "c";
@@ -132,9 +158,19 @@ TEST(ConfigWriter, CommentsGoWhereTheyAreAsked) {
   comments.before["gpu"] = {"No GPU.", "[[gpu]]"};
   comments.before["cpu.cores"] = {"why"};
   comments.trailing["tpm"] = "TPM 2.0";
+  comments.trailing["stop_timeout"] = "seconds";
+  // A commented key is written even at its default, so its comment has a line.
+  comments.trailing["platform.guest_agent"] = "true once qemu-ga runs";
+  comments.trailing["platform.dump_guest_core"] = "no guest RAM in a core dump of QEMU";
   std::string text = write_vm_config(config, comments);
   EXPECT_EQ(text.rfind("# VM 'c'.\n#\n\nos = \"windows\"\n", 0), 0u) << text;
   EXPECT_NE(text.find("tpm = true             # TPM 2.0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("stop_timeout = 60      # seconds\n"), std::string::npos) << text;
+  // Trailing comments of a block line up past its longest commented line.
+  EXPECT_NE(text.find("\n[platform]\ndump_guest_core = false  # no guest RAM in a core dump of "
+                      "QEMU\nguest_agent = false      # true once qemu-ga runs\n"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("\n# RAM\n[memory]\n"), std::string::npos) << text;
   EXPECT_NE(text.find("threads"), std::string::npos);
   EXPECT_NE(text.find("sockets = 1\n# why\ncores = 4\n"), std::string::npos) << text;

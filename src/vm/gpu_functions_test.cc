@@ -12,7 +12,7 @@ namespace {
 
 TEST(GpuFunctions, AllTakesTheAudioBehindTheCardsSwitch) {
   testing::TempDir temp;
-  XdgDirs dirs{temp / "config/vfg", temp / "data/vfg", temp / "run/vfg"};
+  XdgDirs dirs{temp / "config/vfg", temp / "data/vfg", temp / "run/vfg", temp / "state/vfg"};
   for (auto [fixture, gpu, audio] : {std::tuple{"amd-navi", "0000:0c:00.0", "0000:0d:00.0"},
                                      std::tuple{"intel-arc", "0000:05:00.0", "0000:06:00.0"}}) {
     HostRoot root(testing::source_path(std::string("tests/fixtures/hosts/") + fixture));

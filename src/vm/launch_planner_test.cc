@@ -15,7 +15,7 @@ namespace vfg {
 namespace {
 
 XdgDirs dirs_in(const testing::TempDir& temp) {
-  return {temp / "config/vfg", temp / "data/vfg", temp / "run/vfg"};
+  return {temp / "config/vfg", temp / "data/vfg", temp / "run/vfg", temp / "state/vfg"};
 }
 
 /// A socket file whose server has gone: it exists and refuses connections.

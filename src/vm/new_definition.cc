@@ -4,11 +4,12 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "util/strings.h"
 #include "vm/config_loader.h"
 #include "vm/config_syntax.h"
+#include "vm/config_writer.h"
+#include "vm/new_definition_devices.h"
 
 namespace vfg {
 
@@ -19,13 +20,6 @@ constexpr uint64_t kGuestCap = 32 * kGiB;
 constexpr uint64_t kGuestFloor = 2 * kGiB;
 constexpr uint64_t kWindows11Ram = 4 * kGiB;
 constexpr uint64_t kWindows11Disk = 64 * kGiB;
-
-/// A TOML basic string (JSON's escaping is valid TOML).
-std::string toml_string(std::string_view text) { return nlohmann::json(std::string(text)).dump(); }
-
-std::string size_text(uint64_t bytes) {
-  return bytes % kGiB == 0 ? fmt::format("{}G", bytes / kGiB) : fmt::format("{}M", bytes / kMiB);
-}
 
 std::string addresses(const std::vector<PciAddress>& list) {
   std::vector<std::string> names;
@@ -68,23 +62,16 @@ struct CpuChoice {
 CpuChoice choose_cpus(const NewVmRequest& request, const CpuTopology& cpu,
                       std::vector<std::string>& warnings) {
   CpuChoice choice;
-  const CpuCore* reserved = cpu.core_of(0);
-  if (reserved == nullptr && !cpu.cores.empty()) reserved = &cpu.cores.front();
-  std::vector<const CpuCore*> rest;
+  GuestCores split = split_guest_cores(cpu);
+  const std::vector<const CpuCore*>& rest = split.guest;
   std::set<size_t> thread_counts;
   uint32_t available = 0;
-  for (const auto& core : cpu.cores) {
-    if (&core == reserved) continue;
-    rest.push_back(&core);
-    thread_counts.insert(core.threads.size());
-    available += static_cast<uint32_t>(core.threads.size());
+  for (const CpuCore* core : rest) {
+    thread_counts.insert(core->threads.size());
+    available += static_cast<uint32_t>(core->threads.size());
   }
   uint32_t per_core = thread_counts.size() == 1 ? static_cast<uint32_t>(*thread_counts.begin()) : 1;
-  std::string reserve_text =
-      reserved == nullptr
-          ? std::string()
-          : fmt::format("core 0 (CPU {}) stays with the host",
-                        fmt::join(reserved->threads.begin(), reserved->threads.end(), ", "));
+  const std::string& reserve_text = split.why;
   if (request.cpus) {
     uint32_t wanted = *request.cpus;
     if (per_core > 1 && wanted % per_core == 0) {
@@ -118,128 +105,6 @@ CpuChoice choose_cpus(const NewVmRequest& request, const CpuTopology& cpu,
       fmt::format("{} vCPUs ({} cores × {} thread{}); {}", choice.cores * choice.threads,
                   choice.cores, choice.threads, choice.threads == 1 ? "" : "s", reserve_text);
   return choice;
-}
-
-/// The disk or partition with stable name `path`, and its usage.
-struct FoundBlock {
-  std::string kernel_name;
-  std::string description;
-  const BlockUsage* usage = nullptr;
-};
-
-std::optional<FoundBlock> find_block(const std::vector<Disk>& disks, const std::string& path) {
-  for (const auto& disk : disks) {
-    if (std::find(disk.by_id.begin(), disk.by_id.end(), path) != disk.by_id.end() ||
-        disk.dev_path == path) {
-      return FoundBlock{disk.name,
-                        fmt::format("whole disk {} ({}, {})", disk.name,
-                                    disk.model.empty() ? "unknown model" : disk.model,
-                                    format_bytes(disk.size_bytes)),
-                        &disk.usage};
-    }
-    for (const auto& part : disk.partitions) {
-      if (std::find(part.stable_names.begin(), part.stable_names.end(), path) !=
-              part.stable_names.end() ||
-          "/dev/" + part.name == path) {
-        return FoundBlock{
-            part.name, fmt::format("partition {} ({})", part.name, format_bytes(part.size_bytes)),
-            &part.usage};
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-std::string usage_reasons(const BlockUsage& usage) {
-  std::vector<std::string> reasons;
-  if (usage.root) reasons.emplace_back("it holds the host's root file system");
-  if (usage.swap) reasons.emplace_back("it is the host's swap");
-  if (!usage.mounts.empty())
-    reasons.push_back(fmt::format("it is mounted at {}", join(usage.mounts, ", ")));
-  if (!usage.holders.empty())
-    reasons.push_back(fmt::format("it is part of {}", join(usage.holders, ", ")));
-  return join(reasons, "; ");
-}
-
-std::string offerable_disks(const std::vector<Disk>& disks) {
-  std::vector<std::string> names;
-  for (const auto& disk : disks)
-    if (disk.offerable()) names.push_back(disk.stable_path());
-  return names.empty() ? "none (every disk is in use)" : join(names, ", ");
-}
-
-Result<DiskConfig> choose_block_device(const NewVmRequest& request, const NewVmHost& host,
-                                       std::vector<std::string>& notes) {
-  const std::string& path = request.disk;
-  auto found = find_block(host.disks, path);
-  if (is_unstable_block_device_name(path)) {
-    std::string names;
-    if (found) {
-      for (const auto& disk : host.disks) {
-        if (disk.name == found->kernel_name && !disk.by_id.empty()) names = join(disk.by_id, ", ");
-        for (const auto& part : disk.partitions)
-          if (part.name == found->kernel_name) names = join(part.stable_names, ", ");
-      }
-    }
-    return fail(
-        "'{}' is a kernel name that can point at another disk after a reboot; give a "
-        "stable name instead{}",
-        path, names.empty() ? " (ls -l /dev/disk/by-id)" : ": " + names);
-  }
-  if (!found) {
-    return fail("no disk or partition on this host is named '{}'; disks free to give: {}", path,
-                offerable_disks(host.disks));
-  }
-  if (found->usage != nullptr && found->usage->in_use()) {
-    return fail("refusing {} ({}): {}; the guest would corrupt it. Disks free to give: {}", path,
-                found->description, usage_reasons(*found->usage), offerable_disks(host.disks));
-  }
-  DiskConfig disk;
-  disk.path = path;
-  notes.push_back(fmt::format("system disk: {}", found->description));
-  return disk;
-}
-
-struct UsbChoice {
-  std::string key;  ///< `port = "..."` or `id = "..."`
-  std::string comment;
-};
-
-/// A USB port as `vfg devices usb` may show it ("hostbus=1,hostport=3.1",
-/// "USB 1-3.1") in the one spelling definitions use: "1-3.1".
-std::string usb_port_spelling(std::string text) {
-  if (text.rfind("USB ", 0) == 0) text = text.substr(4);
-  constexpr std::string_view kBus = "hostbus=", kPort = ",hostport=";
-  size_t port = text.find(kPort);
-  if (text.rfind(kBus, 0) == 0 && port != std::string::npos)
-    return text.substr(kBus.size(), port - kBus.size()) + "-" + text.substr(port + kPort.size());
-  return text;
-}
-
-Result<UsbChoice> choose_usb(const std::string& given, const UsbDevices& usb) {
-  std::string text = usb_port_spelling(given);
-  UsbHostConfig parsed;
-  if (parse_usb_id(text, parsed)) {
-    for (const auto& device : usb.devices) {
-      if (device.vendor_id == parsed.vendor_id && device.product_id == parsed.product_id)
-        return UsbChoice{"id = " + toml_string(text), device.display_name()};
-    }
-    return UsbChoice{"id = " + toml_string(text), text + " (not plugged in now)"};
-  }
-  for (const auto& device : usb.devices) {
-    if (device.name != text) continue;
-    if (device.is_root_hub() || device.is_hub()) {
-      return fail("USB port {} holds a hub ({}); pass the ports of the devices behind it", text,
-                  device.display_name());
-    }
-    return UsbChoice{"port = " + toml_string(text), device.display_name()};
-  }
-  std::vector<std::string> ports;
-  for (const auto& device : usb.devices)
-    if (!device.is_root_hub() && !device.is_hub())
-      ports.push_back(fmt::format("{} ({})", device.name, device.display_name()));
-  return fail("no USB device is plugged into port '{}'; devices now: {} (see 'vfg devices usb')",
-              text, ports.empty() ? "none" : join(ports, ", "));
 }
 
 /// Notes on the card `--gpu auto` took and the ones it left, with the flag
@@ -280,21 +145,32 @@ const InputDevice* first_input(const std::vector<InputDevice>& devices, InputKin
   return nullptr;
 }
 
-std::string input_section(const std::string& evdev, std::string_view comment, bool grab_all) {
-  return fmt::format("\n# {}\n[[input]]\nevdev = {}\n{}", comment, toml_string(evdev),
-                     grab_all ? "grab_all = true       # the toggle switches every device\n" : "");
+/// A definition being built: the value and the comments that explain it.
+struct Definition {
+  VmConfig config;
+  DefinitionComments comments;
+};
+
+/// Adds an evdev device; the first grabs every device at the toggle.
+void add_input(Definition& definition, const std::string& evdev, const InputDevice& device) {
+  InputConfig input;
+  input.evdev = evdev;
+  input.grab_all = definition.config.inputs.empty();
+  std::string path = fmt::format("input[{}]", definition.config.inputs.size());
+  definition.comments.before[path] = {fmt::format("{} ({})", device.name, to_string(device.kind))};
+  if (input.grab_all)
+    definition.comments.trailing[path + ".grab_all"] = "the toggle switches every device";
+  definition.config.inputs.push_back(input);
 }
 
 /// How the user types and points in a GPU VM: evdev devices asked for or
-/// found, else USB devices or the Looking Glass client. Renders the
-/// [[input]] tables.
-Result<std::string> choose_inputs(const NewVmRequest& request, const NewVmHost& host, bool gpu_vm,
-                                  NewVmPlan& plan) {
+/// found, else USB devices or the Looking Glass client. Adds the [[input]]
+/// entries to the definition.
+Status choose_inputs(const NewVmRequest& request, const NewVmHost& host, bool gpu_vm,
+                     NewVmPlan& plan, Definition& definition) {
   bool none = request.input.size() == 1 && request.input.front() == "none";
-  std::string sections;
   if (!request.input.empty() && !none) {
-    for (size_t i = 0; i < request.input.size(); ++i) {
-      const std::string& path = request.input[i];
+    for (const std::string& path : request.input) {
       const InputDevice* found = nullptr;
       for (const auto& device : host.input) {
         if (std::find(device.by_id.begin(), device.by_id.end(), path) != device.by_id.end() ||
@@ -310,13 +186,12 @@ Result<std::string> choose_inputs(const NewVmRequest& request, const NewVmHost& 
             "/dev/input/by-id/ name: {}",
             path, names.empty() ? "none found" : join(names, ", "));
       }
-      sections +=
-          input_section(path, fmt::format("{} ({})", found->name, to_string(found->kind)), i == 0);
+      add_input(definition, path, *found);
       plan.notes.push_back(fmt::format("input: {} by evdev", path));
     }
-    return sections;
+    return ok();
   }
-  if (!gpu_vm) return sections;  // the emulated display's window takes keyboard and mouse
+  if (!gpu_vm) return ok();  // the emulated display's window takes keyboard and mouse
   if (none || !request.usb.empty() || request.looking_glass) {
     std::string how = request.looking_glass  ? "the Looking Glass client (SPICE)"
                       : !request.usb.empty() ? "the USB devices passed with --usb"
@@ -328,7 +203,7 @@ Result<std::string> choose_inputs(const NewVmRequest& request, const NewVmHost& 
     } else {
       plan.notes.push_back("input: " + how);
     }
-    return sections;
+    return ok();
   }
   const InputDevice* keyboard = first_input(host.input, InputKind::kKeyboard);
   const InputDevice* mouse = first_input(host.input, InputKind::kMouse);
@@ -337,35 +212,224 @@ Result<std::string> choose_inputs(const NewVmRequest& request, const NewVmHost& 
         "no keyboard or mouse was found, and the GPU's screen has no window to type into: "
         "give the guest one with --usb PORT (see 'vfg devices usb'), --input "
         "/dev/input/by-id/... or --looking-glass");
-    return sections;
+    return ok();
   }
   std::vector<std::string> chosen;
   for (const InputDevice* device : {keyboard, mouse}) {
     if (device == nullptr) continue;
-    sections += input_section(device->by_id.front(),
-                              fmt::format("{} ({})", device->name, to_string(device->kind)),
-                              device == keyboard);
+    add_input(definition, device->by_id.front(), *device);
     chosen.push_back(device->by_id.front());
   }
   plan.notes.push_back(
       fmt::format("input: {} by evdev; both Ctrl keys together switch them between host and guest "
                   "(other choices: --input PATH, --usb PORT, --looking-glass)",
                   join(chosen, " and ")));
-  return sections;
+  return ok();
 }
 
-/// The [platform] table a Windows guest gets: what libvirt and Proxmox give one.
-constexpr std::string_view kWindowsPlatform =
-    "\n[platform]\n"
-    "rtc_driftfix = true       # the RTC catches up on ticks missed while the host was busy\n"
-    "pit_lost_ticks = \"delay\"  # missed PIT ticks are delivered late, not dropped\n"
-    "hpet = false              # Windows keeps time better without the HPET\n"
-    "s3 = false                # a passed-through GPU often fails to resume from sleep\n"
-    "s4 = false\n"
-    "dump_guest_core = false   # a QEMU crash does not dump the guest's RAM\n"
-    "guest_agent = false       # true once qemu-ga (virtio-win guest tools) is installed\n";
+/// The top of the file, the machine and what a Windows guest gets: the
+/// timers and power states libvirt and Proxmox give one, TPM and Secure Boot.
+void add_machine(Definition& definition, const NewVmRequest& request, const NewVmPlan& plan,
+                 const CpuChoice& cpu, const std::string& name) {
+  VmConfig& config = definition.config;
+  DefinitionComments& comments = definition.comments;
+  comments.header = {
+      fmt::format("VM '{}', written by 'vfg new' from this host's hardware. Keys: docs/config.md.",
+                  name),
+      fmt::format("Change it with 'vfg edit {0}', check it with 'vfg check {0}', start it with",
+                  name),
+      fmt::format("'vfg start {}'.", name)};
+  config.name = name;
+  config.os = request.os;
+  comments.trailing["accel"] = "KVM when the host can run guests, TCG otherwise";
+  comments.trailing["stop_timeout"] = "seconds 'vfg stop' waits for the guest to power off";
+  config.memory.size = plan.memory;
+  config.cpu.sockets = 1;
+  config.cpu.cores = cpu.cores;
+  config.cpu.threads = cpu.threads;
+  comments.before["cpu.sockets"] = {cpu.why};
+  comments.trailing["audio.backend"] = "pipewire | pulseaudio | none";
+  if (request.os != GuestOs::kWindows) return;
+  config.tpm = true;
+  comments.trailing["tpm"] = "TPM 2.0 through swtpm: Windows 11 requires it";
+  config.firmware.secure_boot = true;
+  comments.before["firmware.secure_boot"] = {
+      "OVMF with Microsoft's keys enrolled: Windows 11 requires Secure Boot."};
+  PlatformConfig& platform = config.platform;
+  platform.rtc_driftfix = true;
+  comments.trailing["platform.rtc_driftfix"] =
+      "the RTC catches up on ticks missed while the host was busy";
+  platform.pit_lost_ticks = PlatformConfig::LostTicks::kDelay;
+  comments.trailing["platform.pit_lost_ticks"] = "missed PIT ticks are delivered late, not dropped";
+  platform.hpet = false;
+  comments.trailing["platform.hpet"] = "Windows keeps time better without the HPET";
+  platform.s3 = false;
+  comments.trailing["platform.s3"] = "a passed-through GPU often fails to resume from sleep";
+  platform.s4 = false;
+  comments.trailing["platform.dump_guest_core"] = "a QEMU crash does not dump the guest's RAM";
+  comments.trailing["platform.guest_agent"] =
+      "true once qemu-ga (virtio-win guest tools) is installed";
+}
+
+/// The passed GPU with every function of its card, or the comment that says
+/// how to add one.
+void add_gpu(Definition& definition, const GpuCard* card, const NewVmRequest& request,
+             const NewVmHost& host, NewVmPlan& plan) {
+  if (card == nullptr) {
+    definition.comments.before["gpu"] = {
+        fmt::format("No GPU passed through ({}).",
+                    request.gpu == "none" ? "--gpu none" : describe_cards(host.gpus)),
+        "To add one later:", "[[gpu]]", "address = \"01:00.0\"", "functions = \"all\""};
+    if (request.gpu == "none") plan.notes.emplace_back("GPU: none (--gpu none)");
+    return;
+  }
+  plan.gpu = card->gpu;
+  PciAddress function0 = card->gpu;
+  function0.function = 0;
+  std::vector<PciAddress> others;
+  for (const auto& function : card->functions)
+    if (!function.same_slot(function0)) others.push_back(function);
+  std::string passes = addresses(card->functions);
+  GpuConfig gpu;
+  gpu.address = function0.to_string();
+  definition.config.gpus.push_back(gpu);
+  definition.comments.before["gpu[0]"] = {fmt::format(
+      "The {} GPU at {}{}, with every function of its card ({}).", to_string(card->kind),
+      card->gpu.to_string(), card->boot_vga ? " (the host boots from it)" : "", passes)};
+  plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
+  if (card->boot_vga)
+    plan.warnings.push_back(fmt::format(
+        "the host boots from {}: its console goes dark while the VM owns it; another card "
+        "as the firmware's primary display avoids that",
+        card->gpu.to_string()));
+  if (!others.empty())
+    plan.notes.push_back(fmt::format(
+        "{} sits behind the card's own switch in another slot; functions = \"all\" passes "
+        "it too",
+        addresses(others)));
+}
+
+/// The system disk, then the installer and driver CD-ROMs.
+Status add_disks(Definition& definition, const NewVmRequest& request, const NewVmHost& host,
+                 const VmPaths& paths, NewVmPlan& plan) {
+  bool windows = request.os == GuestOs::kWindows;
+  DefinitionComments& comments = definition.comments;
+  DiskConfig system;
+  if (is_block_device_path(request.disk)) {
+    auto chosen = choose_block_device(request.disk, host.disks, plan.notes);
+    if (!chosen) return tl::unexpected(chosen.error());
+    system = *chosen;
+    comments.before["disk[0]"] = {
+        "The system disk: a whole disk or partition by its stable name, used raw."};
+  } else {
+    auto size = parse_size(request.disk);
+    if (!size || *size < kGiB)
+      return fail("--disk '{}' is neither a size such as 128G nor /dev/disk/by-id/...",
+                  request.disk);
+    plan.image_size = *size;
+    plan.image_path = (paths.data_dir / "system.qcow2").string();
+    system.path = plan.image_path;
+    comments.before["disk[0]"] = {
+        fmt::format("The system disk: a {} qcow2 image that grows as {} fills it.",
+                    format_bytes(*size), windows ? "Windows" : "the guest")};
+    plan.notes.push_back(
+        fmt::format("system disk: {} qcow2 image {}", format_bytes(*size), plan.image_path));
+    if (windows && *size < kWindows11Disk)
+      plan.warnings.emplace_back("Windows 11 refuses to install on a disk smaller than 64 GiB");
+  }
+  if (windows && request.virtio_iso.empty()) {
+    system.bus = DiskBus::kSata;
+    comments.before["disk[0].bus"] = {
+        "SATA, because the Windows installer has no virtio driver; with the virtio-win",
+        "drivers installed, \"virtio-blk\" is faster."};
+  }
+  bool installing = !request.iso.empty();
+  system.boot_index = installing ? 2 : 1;
+  std::vector<DiskConfig>& disks = definition.config.disks;
+  disks.push_back(system);
+  DiskConfig cdrom;
+  cdrom.media = DiskMedia::kCdrom;
+  cdrom.bus = DiskBus::kSata;
+  if (installing) {
+    comments.before["disk[1]"] = {
+        "The installer boots first while Windows installs (press a key when it asks).",
+        "Once Windows runs from the disk, remove this [[disk]] (and the virtio-win one)",
+        fmt::format("with 'vfg edit {}'.", paths.name)};
+    DiskConfig installer = cdrom;
+    installer.path = request.iso;
+    installer.boot_index = 1;
+    disks.push_back(installer);
+  }
+  if (!request.virtio_iso.empty()) {
+    comments.before[fmt::format("disk[{}]", disks.size())] = {
+        "virtio-win drivers: load viostor\\w11\\amd64 when the installer finds no disk,",
+        "then run virtio-win-guest-tools.exe in Windows."};
+    DiskConfig drivers = cdrom;
+    drivers.path = request.virtio_iso;
+    disks.push_back(drivers);
+  }
+  return ok();
+}
+
+/// Network, display and Looking Glass, as fit the GPU and the drivers at hand.
+void add_devices(Definition& definition, const NewVmRequest& request, bool gpu_vm) {
+  VmConfig& config = definition.config;
+  DefinitionComments& comments = definition.comments;
+  if (request.os == GuestOs::kWindows && request.virtio_iso.empty()) {
+    config.network.model = NicModel::kE1000e;
+    comments.before["network.model"] = {
+        "e1000e works without drivers; \"virtio\" is faster once they are installed."};
+  }
+  config.display.type = gpu_vm ? DisplayConfig::Type::kNone : DisplayConfig::Type::kStd;
+  comments.before["display.type"] = {
+      gpu_vm ? "The passed GPU drives its own monitor."
+             : "An emulated display in a window, since no GPU is passed."};
+  if (request.looking_glass) {
+    config.looking_glass.enabled = true;
+    comments.before["looking_glass"] = {
+        "The guest's screen in a window on the host (the Looking Glass host app runs in",
+        "Windows); its client also carries keyboard and mouse. Keys: docs/config.md."};
+  }
+}
 
 }  // namespace
+
+GuestCores split_guest_cores(const CpuTopology& cpu) {
+  GuestCores split;
+  // The kernel's own word on which CPUs belong to guests: isolcpus=, else
+  // nohz_full= (whose complement is the housekeeping set that runs the
+  // host's ticks, RCU callbacks and unbound work).
+  const std::vector<int>& set_aside = !cpu.isolated.empty() ? cpu.isolated : cpu.nohz_full;
+  std::string_view option = !cpu.isolated.empty() ? "isolcpus=" : "nohz_full=";
+  std::set<int> aside(set_aside.begin(), set_aside.end());
+  for (const auto& core : cpu.cores) {
+    bool inside = !aside.empty() && std::all_of(core.threads.begin(), core.threads.end(),
+                                                [&](int thread) { return aside.count(thread); });
+    (inside ? split.guest : split.host).push_back(&core);
+  }
+  // A set that holds no whole core, or every core, leaves the host's share
+  // to the usual rule: a core split between host and guest runs both badly,
+  // and the host needs a core of its own.
+  if (!split.guest.empty() && !split.host.empty()) {
+    std::vector<int> host_cpus;
+    for (const CpuCore* core : split.host)
+      host_cpus.insert(host_cpus.end(), core->threads.begin(), core->threads.end());
+    std::sort(host_cpus.begin(), host_cpus.end());
+    split.why =
+        fmt::format("on CPUs {}, which {} sets aside for guests; CPUs {} stay with the host",
+                    format_cpu_list(set_aside), option, format_cpu_list(host_cpus));
+    return split;
+  }
+  split = {};
+  const CpuCore* reserved = cpu.core_of(0);
+  if (reserved == nullptr && !cpu.cores.empty()) reserved = &cpu.cores.front();
+  for (const auto& core : cpu.cores)
+    (&core == reserved ? split.host : split.guest).push_back(&core);
+  if (reserved != nullptr)
+    split.why = fmt::format("core 0 (CPU {}) stays with the host",
+                            fmt::join(reserved->threads.begin(), reserved->threads.end(), ", "));
+  return split;
+}
 
 uint64_t default_guest_memory(uint64_t total) {
   // MemTotal is a little under the installed RAM (firmware and kernel
@@ -404,7 +468,6 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
                               const VmPaths& paths) {
   NewVmPlan plan;
   bool windows = request.os == GuestOs::kWindows;
-  bool virtio_drivers = !windows || !request.virtio_iso.empty();
 
   // Memory.
   if (request.memory) {
@@ -457,135 +520,22 @@ Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host
           "{}: {}; once 'vfg setup --apply' binds it to vfio-pci, the host loses that screen",
           card->gpu.to_string(), why));
   }
-  std::string gpu_section;
-  if (card != nullptr) {
-    plan.gpu = card->gpu;
-    PciAddress function0 = card->gpu;
-    function0.function = 0;
-    std::vector<PciAddress> others;
-    for (const auto& function : card->functions)
-      if (!function.same_slot(function0)) others.push_back(function);
-    std::string passes = addresses(card->functions);
-    gpu_section = fmt::format(
-        "\n# The {} GPU at {}{}, with every function of its card ({}).\n[[gpu]]\naddress = "
-        "{}\nfunctions = \"all\"\n",
-        to_string(card->kind), card->gpu.to_string(),
-        card->boot_vga ? " (the host boots from it)" : "", passes,
-        toml_string(function0.to_string()));
-    plan.notes.push_back(fmt::format("GPU: {} with {}", card->gpu.to_string(), passes));
-    if (card->boot_vga)
-      plan.warnings.push_back(fmt::format(
-          "the host boots from {}: its console goes dark while the VM owns it; another card "
-          "as the firmware's primary display avoids that",
-          card->gpu.to_string()));
-    if (!others.empty())
-      plan.notes.push_back(fmt::format(
-          "{} sits behind the card's own switch in another slot; functions = \"all\" passes "
-          "it too",
-          addresses(others)));
-  } else {
-    gpu_section = fmt::format(
-        "\n# No GPU passed through ({}).\n# To add one later:\n# [[gpu]]\n# address = "
-        "\"01:00.0\"\n# functions = \"all\"\n",
-        request.gpu == "none" ? "--gpu none" : describe_cards(host.gpus));
-    if (request.gpu == "none") plan.notes.emplace_back("GPU: none (--gpu none)");
-  }
-
-  // Disks: the system disk, then the installer and driver CD-ROMs.
-  DiskConfig system;
-  std::string system_comment;
-  if (is_block_device_path(request.disk)) {
-    auto chosen = choose_block_device(request, host, plan.notes);
-    if (!chosen) return tl::unexpected(chosen.error());
-    system = *chosen;
-    system_comment = "# The system disk: a whole disk or partition by its stable name, used raw.";
-  } else {
-    auto size = parse_size(request.disk);
-    if (!size || *size < kGiB)
-      return fail("--disk '{}' is neither a size such as 128G nor /dev/disk/by-id/...",
-                  request.disk);
-    plan.image_size = *size;
-    plan.image_path = (paths.data_dir / "system.qcow2").string();
-    system.path = plan.image_path;
-    system_comment = fmt::format(
-        "# The system disk: a {} qcow2 image that grows as Windows fills it.", format_bytes(*size));
-    plan.notes.push_back(
-        fmt::format("system disk: {} qcow2 image {}", format_bytes(*size), plan.image_path));
-    if (windows && *size < kWindows11Disk)
-      plan.warnings.emplace_back("Windows 11 refuses to install on a disk smaller than 64 GiB");
-  }
-  bool installing = !request.iso.empty();
-  std::string disks =
-      "\n" + system_comment + "\n[[disk]]\npath = " + toml_string(system.path) + "\n";
-  if (!virtio_drivers) {
-    disks +=
-        "# SATA, because the Windows installer has no virtio driver; with the virtio-win\n"
-        "# drivers installed, \"virtio-blk\" is faster.\nbus = \"sata\"\n";
-  }
-  disks += fmt::format("boot_index = {}\n", installing ? 2 : 1);
-  if (installing) {
-    disks += fmt::format(
-        "\n# The installer boots first while Windows installs (press a key when it asks).\n"
-        "# Once Windows runs from the disk, remove this [[disk]] (and the virtio-win one)\n"
-        "# with 'vfg edit {}'.\n[[disk]]\npath = {}\nmedia = \"cdrom\"\nboot_index = 1\n",
-        paths.name, toml_string(request.iso));
-  }
-  if (!request.virtio_iso.empty()) {
-    disks += fmt::format(
-        "\n# virtio-win drivers: load viostor\\w11\\amd64 when the installer finds no disk,\n"
-        "# then run virtio-win-guest-tools.exe in Windows.\n[[disk]]\npath = {}\nmedia = "
-        "\"cdrom\"\n",
-        toml_string(request.virtio_iso));
-  }
-
-  // USB.
-  std::string usb;
-  for (const auto& text : request.usb) {
-    auto choice = choose_usb(text, host.usb);
+  Definition definition;
+  add_machine(definition, request, plan, cpu, paths.name);
+  add_gpu(definition, card, request, host, plan);
+  if (auto disks = add_disks(definition, request, host, paths, plan); !disks)
+    return tl::unexpected(disks.error());
+  for (size_t i = 0; i < request.usb.size(); ++i) {
+    auto choice = choose_usb(request.usb[i], host.usb);
     if (!choice) return tl::unexpected(choice.error());
-    usb += fmt::format("\n# {}\n[[usb]]\n{}\n", choice->comment, choice->key);
+    definition.comments.before[fmt::format("usb[{}]", i)] = {choice->comment};
+    definition.config.usb.push_back(choice->usb);
   }
-
-  auto inputs = choose_inputs(request, host, card != nullptr, plan);
-  if (!inputs) return tl::unexpected(inputs.error());
-  usb += *inputs;
-
-  std::string_view os = windows ? "windows" : request.os == GuestOs::kLinux ? "linux" : "other";
-  std::string head = fmt::format(
-      "# VM '{0}', written by 'vfg new' from this host's hardware. Keys: docs/config.md.\n"
-      "# Change it with 'vfg edit {0}', check it with 'vfg check {0}', start it with\n"
-      "# 'vfg start {0}'.\n\n"
-      "os = \"{1}\"\naccel = \"auto\"         # KVM when the host can run guests, TCG otherwise\n",
-      paths.name, os);
-  if (windows) head += "tpm = true             # TPM 2.0 through swtpm: Windows 11 requires it\n";
-  head += "stop_timeout = 60      # seconds 'vfg stop' waits for the guest to power off\n";
-  std::string machine = fmt::format(
-      "\n[memory]\nsize = \"{}\"\n\n[cpu]\n# {}\nsockets = 1\ncores = {}\nthreads = {}\n"
-      "model = \"host\"\n\n[firmware]\ntype = \"uefi\"\n",
-      size_text(plan.memory), cpu.why, cpu.cores, cpu.threads);
-  if (windows) {
-    machine +=
-        "# OVMF with Microsoft's keys enrolled: Windows 11 requires Secure Boot.\n"
-        "secure_boot = true\n";
-  }
-  std::string rest = "\n[audio]\nbackend = \"auto\"       # pipewire | pulseaudio | none\n";
-  rest += "\n[network]\nmode = \"user\"\n";
-  if (!virtio_drivers)
-    rest +=
-        "# e1000e works without drivers; \"virtio\" is faster once they are installed.\nmodel = "
-        "\"e1000e\"\n";
-  rest += card != nullptr
-              ? "\n[display]\n# The passed GPU drives its own monitor.\ntype = \"none\"\n"
-              : "\n[display]\n# An emulated display in a window, since no GPU is passed.\ntype = "
-                "\"std\"\n";
-  if (request.looking_glass) {
-    rest +=
-        "\n# The guest's screen in a window on the host (the Looking Glass host app runs in\n"
-        "# Windows); its client also carries keyboard and mouse. Keys: docs/config.md.\n"
-        "[looking_glass]\nenabled = true\n";
-  }
-  if (windows) rest += kWindowsPlatform;
-  plan.definition = head + machine + disks + gpu_section + usb + rest;
+  if (auto inputs = choose_inputs(request, host, card != nullptr, plan, definition); !inputs)
+    return tl::unexpected(inputs.error());
+  add_devices(definition, request, card != nullptr);
+  plan.config = definition.config;
+  plan.definition = write_vm_config(definition.config, definition.comments);
 
   // What vfg new writes must be what vfg start accepts.
   ConfigParse parsed = parse_vm_config(plan.definition, paths.config_file.string(), paths.name);

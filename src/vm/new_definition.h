@@ -1,6 +1,8 @@
 // What `vfg new` writes: a definition chosen from the host's hardware. This
 // part is pure — hardware facts in, definition text and the files to create
 // out — so every fixture host can be tested; the command does the writing.
+// The text comes from config_writer: this part decides the value and the
+// comments that explain each choice.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +54,10 @@ struct NewVmHost {
 
 /// The definition and what has to exist before it can start.
 struct NewVmPlan {
-  std::string definition;  ///< TOML text with comments
+  /// The definition, and its text with the comments a user needs (written
+  /// by config_writer, the one writer of definitions).
+  VmConfig config;
+  std::string definition;
   /// The qcow2 image to create (empty when the VM uses a block device).
   std::string image_path;
   uint64_t image_size = 0;
@@ -65,6 +70,19 @@ struct NewVmPlan {
   /// What the user should look at (no GPU, little RAM, ...).
   std::vector<std::string> warnings;
 };
+
+/// The host cores a new VM's vCPUs go on, and the ones the host keeps.
+struct GuestCores {
+  std::vector<const CpuCore*> guest;  ///< pointers into the topology's cores
+  std::vector<const CpuCore*> host;
+  std::string why;  ///< "core 0 (CPU 0, 8) stays with the host"
+};
+
+/// Splits the host's cores between a new VM and the host. Cores wholly inside
+/// isolcpus= (where the pin plan puts vCPUs) or, without it, nohz_full= go to
+/// the guest, and the rest, the housekeeping CPUs, stay with the host;
+/// without either, the host keeps core 0 with its SMT sibling.
+GuestCores split_guest_cores(const CpuTopology& cpu);
 
 /// Guest RAM for a host with `total` bytes: half, at most 32 GiB, leaving the
 /// host at least 4 GiB, in whole GiB (never below 2 GiB).
@@ -79,7 +97,7 @@ std::string host_display_reason(const GpuCard& card, const std::vector<GpuCard>&
 /// one already on vfio-pci. nullptr when none qualifies.
 const GpuCard* pick_passthrough_gpu(const std::vector<GpuCard>& cards);
 
-/// Decides everything and renders the definition. Fails on a request that
+/// Decides everything and renders the definition through config_writer. Fails on a request that
 /// cannot be honoured (a disk in use, an unknown GPU or USB port).
 Result<NewVmPlan> plan_new_vm(const NewVmRequest& request, const NewVmHost& host,
                               const VmPaths& paths);

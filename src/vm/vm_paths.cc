@@ -38,7 +38,8 @@ VmPaths VmPaths::make(const XdgDirs& dirs, std::string_view name) {
   paths.tpm_socket = paths.runtime_dir / "tpm.sock";
   paths.agent_socket = paths.runtime_dir / "qga.sock";
   paths.pid_file = paths.runtime_dir / "qemu.pid";
-  paths.log_file = paths.runtime_dir / "qemu.log";
+  paths.state_dir = dirs.state / paths.name;
+  paths.log_file = paths.state_dir / "qemu.log";
   paths.serial_log = paths.runtime_dir / "serial.log";
   paths.lock_file = paths.runtime_dir / "lock";
   return paths;

@@ -1,5 +1,6 @@
 // Where one VM's files live: its definition, its data (firmware variables,
-// TPM state) and its runtime state (sockets, pid, logs, lock).
+// TPM state), its runtime state (sockets, pid, lock, swtpm's and the serial
+// console's logs) and the supervisor's log, kept across reboots.
 #pragma once
 
 #include <filesystem>
@@ -27,9 +28,12 @@ struct VmPaths {
   std::filesystem::path tpm_socket;    ///< runtime_dir/tpm.sock
   std::filesystem::path agent_socket;  ///< runtime_dir/qga.sock (QEMU guest agent channel)
   std::filesystem::path pid_file;      ///< runtime_dir/qemu.pid
-  std::filesystem::path log_file;      ///< runtime_dir/qemu.log (QEMU's stdout/stderr)
-  std::filesystem::path serial_log;    ///< runtime_dir/serial.log (guest serial console)
-  std::filesystem::path lock_file;     ///< runtime_dir/lock
+  std::filesystem::path state_dir;     ///< $XDG_STATE_HOME/vfg/NAME/ (survives a reboot)
+  /// state_dir/qemu.log: the supervisor's log (QEMU's stdout/stderr and vfg's
+  /// own lines) of the last run; the run before it is qemu.log.1.
+  std::filesystem::path log_file;
+  std::filesystem::path serial_log;  ///< runtime_dir/serial.log (guest serial console)
+  std::filesystem::path lock_file;   ///< runtime_dir/lock
 
   /// The paths of VM `name` (not validated; call validate_vm_name first).
   static VmPaths make(const XdgDirs& dirs, std::string_view name);

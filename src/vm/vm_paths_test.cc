@@ -13,6 +13,7 @@ XdgDirs dirs() {
   d.config = "/home/u/.config/vfg";
   d.data = "/home/u/.local/share/vfg";
   d.runtime = "/run/user/1000/vfg";
+  d.state = "/home/u/.local/state/vfg";
   return d;
 }
 
@@ -24,7 +25,9 @@ TEST(VmPaths, DerivesEveryPathFromTheXdgDirsAndName) {
   EXPECT_EQ(paths.qmp_socket, "/run/user/1000/vfg/win11/qmp.sock");
   EXPECT_EQ(paths.spice_socket, "/run/user/1000/vfg/win11/spice.sock");
   EXPECT_EQ(paths.pid_file, "/run/user/1000/vfg/win11/qemu.pid");
-  EXPECT_EQ(paths.log_file, "/run/user/1000/vfg/win11/qemu.log");
+  // The supervisor's log outlives the runtime directory, which goes at logout.
+  EXPECT_EQ(paths.state_dir, "/home/u/.local/state/vfg/win11");
+  EXPECT_EQ(paths.log_file, "/home/u/.local/state/vfg/win11/qemu.log");
   EXPECT_EQ(paths.serial_log, "/run/user/1000/vfg/win11/serial.log");
   EXPECT_EQ(paths.lock_file, "/run/user/1000/vfg/win11/lock");
   EXPECT_EQ(paths.vars_file(), "/home/u/.local/share/vfg/win11/OVMF_VARS.fd");

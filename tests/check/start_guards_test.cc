@@ -25,6 +25,7 @@ class StartGuards : public ::testing::Test {
     return {{"XDG_CONFIG_HOME", (home_ / "config").string()},
             {"XDG_DATA_HOME", (home_ / "data").string()},
             {"XDG_RUNTIME_DIR", (home_ / "run").string()},
+            {"XDG_STATE_HOME", (home_ / "state").string()},
             {"DISPLAY", ""},
             {"WAYLAND_DISPLAY", ""}};
   }

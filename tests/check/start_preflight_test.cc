@@ -27,7 +27,8 @@ TEST(StartPreflight, RefusesAFailingVmAndNoCheckOverridesLoudly) {
   std::vector<std::pair<std::string, std::string>> env = {
       {"XDG_CONFIG_HOME", (home / "config").string()},
       {"XDG_DATA_HOME", (home / "data").string()},
-      {"XDG_RUNTIME_DIR", (home / "run").string()}};
+      {"XDG_RUNTIME_DIR", (home / "run").string()},
+      {"XDG_STATE_HOME", (home / "state").string()}};
   auto refused = run_vfg({"start", "game"}, env);
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(refused.out, "");

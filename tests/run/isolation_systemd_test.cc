@@ -95,7 +95,8 @@ class IsolationSystemdTest : public ::testing::Test {
     options.env = {{"NO_COLOR", "1"},
                    {"XDG_CONFIG_HOME", (temp_ / "config").string()},
                    {"XDG_DATA_HOME", (temp_ / "data").string()},
-                   {"XDG_RUNTIME_DIR", (temp_ / "run").string()}};
+                   {"XDG_RUNTIME_DIR", (temp_ / "run").string()},
+                   {"XDG_STATE_HOME", (temp_ / "state").string()}};
     Ran ran;
     auto output = run_command(std::move(options), 3min);
     if (!output) {

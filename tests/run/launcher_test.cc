@@ -37,7 +37,7 @@ class LauncherTest : public ::testing::Test {
   }
 
   VmPaths paths(const std::string& name = "demo") const {
-    XdgDirs dirs{temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg"};
+    XdgDirs dirs{temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"};
     return VmPaths::make(dirs, name);
   }
 
@@ -198,6 +198,13 @@ TEST_F(LauncherTest, RecoversFromAKilledQemu) {
 
   auto again = start_detached(request());
   ASSERT_TRUE(again) << again.error().message;
+  // The log lives outside the runtime directory (which goes at logout), and
+  // the new run keeps the one before it beside its own, nothing older.
+  EXPECT_EQ(paths().log_file, temp_ / "state/vfg/demo/qemu.log");
+  EXPECT_EQ(read_file(paths().log_file).value_or("").find("killed by signal 9"), std::string::npos);
+  EXPECT_NE(read_file(temp_ / "state/vfg/demo/qemu.log.1").value_or("").find("killed by signal 9"),
+            std::string::npos);
+  EXPECT_EQ(query_vm_status(live, paths()).log, paths().log_file.string());
   StopRequest stop;
   stop.paths = paths();
   stop.force = true;

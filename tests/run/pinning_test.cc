@@ -43,7 +43,7 @@ class PinningTest : public ::testing::Test {
   }
 
   VmPaths paths() const {
-    XdgDirs dirs{temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg"};
+    XdgDirs dirs{temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"};
     return VmPaths::make(dirs, "pinned");
   }
 

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include "run/launcher.h"
@@ -11,6 +13,8 @@
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
+#include "vm/firmware.h"
+#include "vm/qemu_caps.h"
 
 namespace vfg {
 namespace {
@@ -26,7 +30,40 @@ class StopGuestTest : public ::testing::Test {
   }
 
   VmPaths paths() const {
-    return VmPaths::make({temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg"}, "sleepy");
+    return VmPaths::make(
+        {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"},
+        "sleepy");
+  }
+
+  /// OVMF from the host's firmware descriptors, as `vfg start` gives a VM,
+  /// for a guest that must come back from S3 able to hear its power button.
+  /// SeaBIOS, QEMU's default, does not restore the ICH9 LPC's PMBASE and
+  /// ACPI_CNTL after the reset an S3 wakeup is: the ACPI PM registers are left
+  /// unmapped, so a press sets no status bit and raises no SCI in the resumed
+  /// guest. OVMF replays them from its S3 boot script.
+  std::vector<std::string> uefi_firmware() const {
+    auto qemu = probe_qemu();
+    if (!qemu) {
+      ADD_FAILURE() << qemu.error().message;
+      return {};
+    }
+    HostRoot live;
+    auto firmware = find_firmware({&live, temp_ / "config/qemu/firmware"}, {qemu->q35_machine});
+    if (!firmware) {
+      ADD_FAILURE() << firmware.error().message;
+      return {};
+    }
+    auto vars = ensure_vars_copy(*firmware, paths().vars_file(firmware->vars_format));
+    if (!vars) {
+      ADD_FAILURE() << vars.error().message;
+      return {};
+    }
+    return {
+        "-drive",
+        fmt::format("if=pflash,unit=0,readonly=on,format={},file={}", firmware->code_format,
+                    firmware->code),
+        "-drive",
+        fmt::format("if=pflash,unit=1,format={},file={}", firmware->vars_format, vars->string())};
   }
 
   LaunchRequest request(const std::string& append) const {
@@ -71,20 +108,20 @@ class StopGuestTest : public ::testing::Test {
   testing::TempDir temp_;
 };
 
-// Disabled: the wakeup works (QMP leaves "suspended", the guest prints
-// "VFG-GUEST resumed"), but the busybox guest's kernel under TCG acts on no
-// power-button press after resuming from S3, so this ends in a forced quit.
-// Whether a Windows guest behaves the same is unproven; see docs/running.md.
-TEST_F(StopGuestTest, DISABLED_WakesASleepingGuestAndItPowersOff) {
+TEST_F(StopGuestTest, WakesASleepingGuestAndItPowersOff) {
   // vfg.suspend: the guest's init suspends to RAM (S3) as soon as it is up.
-  auto info = start_detached(request("console=ttyS0 quiet vfg.suspend"));
+  LaunchRequest asleep = request("console=ttyS0 quiet vfg.suspend");
+  std::vector<std::string> firmware = uefi_firmware();
+  ASSERT_FALSE(firmware.empty());
+  asleep.argv.insert(asleep.argv.end(), firmware.begin(), firmware.end());
+  auto info = start_detached(asleep);
   ASSERT_TRUE(info) << info.error().message;
   ASSERT_TRUE(wait_for_status("suspended"))
       << read_file(paths().serial_log).value_or("(no serial log)");
 
   StopRequest stop;
   stop.paths = paths();
-  stop.timeout = 150s;  // a press into S3 would wait all of it, then quit
+  stop.timeout = 200s;  // a press into S3 would wait all of it, then quit
   stop.repress_interval = 5s;
   HostRoot live;
   auto outcome = stop_vm(live, stop);

@@ -56,7 +56,9 @@ class TpmTest : public ::testing::Test {
       FAIL() << "the test guest is missing; run scripts/build-guest.sh build/guest";
   }
 
-  XdgDirs dirs() const { return {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg"}; }
+  XdgDirs dirs() const {
+    return {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"};
+  }
   VmPaths paths() const { return VmPaths::make(dirs(), "win11"); }
 
   /// The busybox guest as a small VM with a TPM; BIOS boots it quickest under TCG.

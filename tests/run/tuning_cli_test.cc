@@ -47,7 +47,8 @@ class TuningCliTest : public ::testing::Test {
   VfgRun vfg(const std::vector<std::string>& args) const {
     return run_vfg(args, {{"XDG_CONFIG_HOME", (temp_ / "config").string()},
                           {"XDG_DATA_HOME", (temp_ / "data").string()},
-                          {"XDG_RUNTIME_DIR", (temp_ / "run").string()}});
+                          {"XDG_RUNTIME_DIR", (temp_ / "run").string()},
+                          {"XDG_STATE_HOME", (temp_ / "state").string()}});
   }
 
   testing::TempDir temp_;

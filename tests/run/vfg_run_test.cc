@@ -59,7 +59,8 @@ class VfgRunTest : public ::testing::Test {
   std::vector<std::pair<std::string, std::string>> env() const {
     return {{"XDG_CONFIG_HOME", (temp_ / "config").string()},
             {"XDG_DATA_HOME", (temp_ / "data").string()},
-            {"XDG_RUNTIME_DIR", (temp_ / "run").string()}};
+            {"XDG_RUNTIME_DIR", (temp_ / "run").string()},
+            {"XDG_STATE_HOME", (temp_ / "state").string()}};
   }
 
   fs::path runtime(const std::string& name = "demo") const { return temp_ / ("run/vfg/" + name); }
@@ -129,9 +130,12 @@ TEST_F(VfgRunTest, StartStatusAndGracefulStop) {
   EXPECT_EQ(outcome["shutdown_reason"], "guest-shutdown");
   EXPECT_FALSE(process_alive(pid));
   expect_clean();
-  EXPECT_NE(read_file(runtime() / "qemu.log").value_or("").find("vfg: the guest powered off"),
-            std::string::npos);
+  // The supervisor's log outlives the runtime directory, and status says where it is.
+  std::string log = (temp_ / "state/vfg/demo/qemu.log").string();
+  EXPECT_NE(read_file(log).value_or("").find("vfg: the guest powered off"), std::string::npos);
   EXPECT_EQ(status_json()["state"], "stopped");
+  EXPECT_EQ(status_json()["log"], log);
+  EXPECT_NE(vfg({"status", "demo"}).out.find("last run's log: " + log), std::string::npos);
   EXPECT_NE(vfg({"list"}).out.find("demo  stopped"), std::string::npos);
 }
 

@@ -47,10 +47,12 @@ class BootedGuest {
     plan_.kvm = false;
     plan_.qemu = *qemu;
     plan_.qemu_binary = qemu->binary;
-    plan_.paths =
-        VmPaths::make({root / "config/vfg", root / "data/vfg", root / "run/vfg"}, config.name);
+    plan_.paths = VmPaths::make(
+        {root / "config/vfg", root / "data/vfg", root / "run/vfg", root / "state/vfg"},
+        config.name);
     plan_.audio = AudioBackend::kNone;
     if (auto made = make_directories(plan_.paths.runtime_dir, 0700); !made) return made;
+    if (auto made = make_directories(plan_.paths.state_dir, 0700); !made) return made;
     auto command = build_qemu_argv(config, plan_);
     if (!command) return tl::unexpected(command.error());
     argv_ = command->argv;

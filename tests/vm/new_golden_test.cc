@@ -52,6 +52,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(NewCase{"intel-igpu-nvidia",
                               {"--iso", "ISO", "--usb", "1-3.1", "--disk", "80G"}},
                       NewCase{"server-bmc", {}}, NewCase{"amd-navi", {"--os", "linux"}},
+                      NewCase{"intel-arc", {"--iso", "ISO", "--looking-glass"}},
                       NewCase{"two-identical-gpus", {"--gpu", "none", "--memory", "8G"}}),
     [](const ::testing::TestParamInfo<NewCase>& case_info) {
       std::string name = case_info.param.host;

@@ -25,7 +25,8 @@ class NewWindows : public ::testing::Test {
     return {{"HOME", home_.path().string()},
             {"XDG_CONFIG_HOME", (home_ / "config").string()},
             {"XDG_DATA_HOME", (home_ / "data").string()},
-            {"XDG_RUNTIME_DIR", (home_ / "run").string()}};
+            {"XDG_RUNTIME_DIR", (home_ / "run").string()},
+            {"XDG_STATE_HOME", (home_ / ".local/state").string()}};
   }
   testing::VfgRun vfg(const std::string& fixture, std::vector<std::string> args) const {
     args.insert(args.begin(), {"--root", testing::source_path("tests/fixtures/hosts/" + fixture)});
@@ -55,7 +56,7 @@ LaunchPlan kvm_host_plan(const VmConfig& config, const std::string& gpu) {
   firmware.vars_template = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd";
   firmware.requires_smm = true;
   plan.firmware = firmware;
-  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg"}, config.name);
+  plan.paths = VmPaths::make({"/c/vfg", "/d/vfg", "/run/user/1000/vfg", "/s/vfg"}, config.name);
   plan.vars_copy = plan.paths.vars_file().string();
   plan.audio = AudioBackend::kNone;
   if (!gpu.empty()) plan.gpu_functions = {{gpu}};
@@ -209,8 +210,11 @@ TEST_F(NewWindows, LeftoversAreReusedOnlyWhenAskedAndRmRemovesThem) {
   EXPECT_NE(reused.out.find("kept the existing image"), std::string::npos) << reused.out;
   EXPECT_NE(reused.out.find("--disk 200G was not applied"), std::string::npos) << reused.out;
 
+  // The last run's log (under $XDG_STATE_HOME) goes too.
+  home_.write(".local/state/vfg/win/qemu.log", "vfg: the guest powered off\n");
   auto removed = testing::run_vfg({"rm", "win"}, env());
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_FALSE(std::filesystem::exists(home_ / ".local/state/vfg/win"));
   EXPECT_FALSE(std::filesystem::exists(home_ / "data/vfg/win"));
   EXPECT_FALSE(std::filesystem::exists(home_ / "config/vfg/win.toml"));
   EXPECT_EQ(vfg("nvidia-turing", {"new", "win"}).exit_code, 0);

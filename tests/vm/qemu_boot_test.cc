@@ -95,10 +95,12 @@ TEST_F(QemuBoot, GuestSeesTheDefinedPciTopology) {
   ASSERT_TRUE(qemu) << qemu.error().message;
   plan_.kvm = false;
   plan_.qemu = *qemu;
-  plan_.paths =
-      VmPaths::make({temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg"}, config.name);
+  plan_.paths = VmPaths::make(
+      {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"},
+      config.name);
   plan_.audio = AudioBackend::kNone;
   ASSERT_TRUE(make_directories(plan_.paths.runtime_dir, 0700));
+  ASSERT_TRUE(make_directories(plan_.paths.state_dir, 0700));
   auto command = build_qemu_argv(config, plan_);
   ASSERT_TRUE(command) << command.error().message;
 
