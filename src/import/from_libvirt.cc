@@ -470,7 +470,8 @@ class DomainImporter {
       config().gpus.push_back(gpu);
       result_.carried(
           what, fmt::format("[[gpu]] address = \"{}\", functions = {}", gpu.address,
-                            gpu.all_functions ? "\"all\"" : "[" + join(gpu.functions, ", ") + "]"));
+                            gpu.all_functions ? "\"all\""
+                                              : fmt::format("[{}]", join(gpu.functions, ", "))));
       result_.changed(what,
                       "managed= and guest addresses: vfg binds the card itself and puts its "
                       "functions on one root port as on the host");
