@@ -16,7 +16,6 @@ for preset in dev asan; do
   echo "== test ($preset)"
   ctest --preset "$preset"
 done
-./scripts/test-package.sh  # Debian package: dpkg-buildpackage, lintian, install and run in a clean Debian 12 root
 
 echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"
 ./scripts/with-current-stack.sh build/dev/tests/vfg_tests \
