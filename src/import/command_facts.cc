@@ -293,7 +293,7 @@ class FactReader {
         facts_["firmware"]["code"] = p.get_or("filename", "");
       if (node == "fw-vars" || node == "pflash1")
         facts_["firmware"]["vars"] = p.get_or("filename", "");
-    } else if (name == "device") {
+    } else if (name == "device" || (name == "usbdevice" && p.has("driver"))) {
       read_device(option);
     } else if (name == "object") {
       std::string type = p.get_or("qom-type", "");
@@ -339,7 +339,7 @@ class FactReader {
                name == "msg" || name == "no-shutdown" || name == "boot" || name == "serial" ||
                name == "daemonize" || name == "usb" || name == "no-hpet" || name == "D" ||
                name == "k" || name == "no-acpi" || name == "parallel" || name == "balloon" ||
-               name == "realtime") {
+               name == "realtime" || name == "runas") {
       facts_["setting -" + name][option.value.empty() ? "present" : "value"] =
           option.value.empty() ? "yes" : option.value;
     } else {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "import/command_facts.h"
+#include "import/qemu_options.h"
 
 namespace vfg {
 
@@ -44,6 +45,9 @@ std::string device_reason(const std::string& device) {
        "that cannot give it (VFIO pins all of it)"},
       {"device isa-debugcon", "vfg logs the firmware through its own log"},
       {"device pci-bridge", "vfg puts each PCIe device on a root port of its own"},
+      {"device pcie-pci-bridge", "a bridge for conventional PCI cards: vfg's devices are PCIe"},
+      {"global kvm-pit.lost_tick_policy", "vfg delays the PIT's lost ticks (what Windows expects)"},
+      {"setting -runas", "vfg runs QEMU as the user who starts the VM: no root privileges to drop"},
       {"setting -",
        "vfg sets this itself (QMP socket, pid file, log, defaults, boot order by "
        "boot_index)"},
@@ -77,6 +81,9 @@ std::string property_reason(const std::string& device, const std::string& proper
       return "vfg's -cpu host settings (invariant TSC for Windows' clock, SMT on AMD, address "
              "bits)";
     if (property == "model" && vfg == "max") return "TCG cannot pass the host CPU";
+    if (property == "monitor" && source == "off" && vfg.empty())
+      return "libvirt's CPU models turn MONITOR/MWAIT off; KVM does not give it to guests "
+             "either";
   }
   if (device == "memory") {
     if (property == "lock") return "vfg locks guest RAM only when memory.lock is set";
@@ -99,6 +106,8 @@ std::string property_reason(const std::string& device, const std::string& proper
   if (device == "firmware") {
     if (property == "vars")
       return "the VM's own copy of the variables (copied once, on first start)";
+    if (property == "code" && is_seabios_file(source))
+      return "SeaBIOS from QEMU's own copy (its default)";
     if (property == "code") return "OVMF from QEMU's firmware descriptors";
   }
   if (device == "sound") return "vfg's guest sound is ich9-intel-hda with hda-duplex";

@@ -86,11 +86,31 @@ class DomainImporter {
       if (!kRead.contains(child.name()))
         result_.not_carried(fmt::format("<{}>", child.name()), "vfg has no key for it");
     }
+    report_elements_without_keys();
     return std::move(result_);
   }
 
  private:
   VmConfig& config() { return result_.config; }
+
+  /// Elements the list in run() accepts that vfg has no key for (or sets its own way):
+  /// each still gets its line, so nothing goes unmentioned.
+  void report_elements_without_keys() {
+    if (domain_.child("numatune"))
+      result_.not_carried("<numatune>", "vfg has no key for NUMA memory placement");
+    if (domain_.child("sysinfo") || domain_.child("os").child("smbios"))
+      result_.not_carried("<sysinfo>/<smbios>",
+                          "vfg has no key for SMBIOS strings (-smbios in extra_args sets them)");
+    if (domain_.child("resource"))
+      result_.not_carried("<resource>", "libvirt's cgroup partition: vfg has no key for it");
+    if (domain_.child("iothreads"))
+      result_.changed("<iothreads>", "vfg gives its virtio disks one I/O thread of their own");
+    if (domain_.child("vcpu").attribute("cpuset")) {
+      result_.changed("<vcpu cpuset>",
+                      "vfg places the vCPUs by cpu.pin (and QEMU's own threads "
+                      "on cpu.host_cores)");
+    }
+  }
 
   void read_memory() {
     uint64_t size = libvirt_size(domain_.child("memory"));
@@ -114,6 +134,10 @@ class DomainImporter {
       config().memory.prealloc = true;
       result_.carried("<memoryBacking><allocation mode='immediate'>", "memory.prealloc = true");
     }
+    for (const char* other : {"discard", "nosharepages"})
+      if (backing.child(other))
+        result_.changed(fmt::format("<memoryBacking><{}>", other),
+                        "vfg picks the memory backend and its options itself");
     if (backing.child("source") || backing.child("access"))
       result_.changed("<memoryBacking><source>/<access>",
                       "vfg picks the memory backend itself (memfd, hugetlbfs when huge pages)");
@@ -154,11 +178,18 @@ class DomainImporter {
       } else if (std::string(feature.attribute("name").as_string()) == "topoext") {
         result_.changed(what, "vfg turns topoext on for -cpu host with SMT on AMD itself");
       } else {
-        result_.not_carried(what, "vfg builds -cpu itself and has no key for CPU features");
+        std::string policy = feature.attribute("policy").as_string("require");
+        bool on = policy != "disable" && policy != "forbid";
+        keep_cpu_property(what, feature.attribute("name").as_string(), on);
       }
     }
-    if (pugi::xml_node cache = node.child("cache"))
+    // What libvirt's cache passthrough turns into on QEMU's -cpu.
+    if (std::string(node.child("cache").attribute("mode").as_string()) == "passthrough") {
+      keep_cpu_property("<cpu><cache mode='passthrough'>", "host-cache-info", true);
+      keep_cpu_property("<cpu><cache mode='passthrough'>", "l3-cache", false);
+    } else if (node.child("cache")) {
       result_.not_carried("<cpu><cache>", "vfg builds -cpu itself and has no key for it");
+    }
     // Pins: vcpu → cpuset, when each is a single host CPU.
     pugi::xml_node tune = domain_.child("cputune");
     std::vector<uint32_t> pins(cpu.vcpus(), UINT32_MAX);
@@ -190,6 +221,24 @@ class DomainImporter {
         result_.changed(
             fmt::format("<cputune><{}>", other),
             "vfg places QEMU's own threads on the host cores it keeps (cpu.host_cores)");
+  }
+
+  /// A serial port on a host pty: vfg has no key for it; kept as libvirt gives it to QEMU.
+  void keep_pty_serial(const std::string& what, unsigned port) {
+    std::string id = fmt::format("charserial{}", port);
+    config().extra_args.insert(config().extra_args.end(),
+                               {"-chardev", "pty,id=" + id, "-device",
+                                fmt::format("isa-serial,chardev={},index={}", id, port)});
+    result_.not_carried(what, "vfg has no key for a serial port; kept in extra_args");
+  }
+
+  /// A CPU property vfg has no key for, kept as QEMU's -global for the CPU (as the
+  /// script importer keeps -cpu flags).
+  void keep_cpu_property(const std::string& what, const std::string& property, bool on) {
+    std::string global = fmt::format("x86_64-cpu.{}={}", property, on ? "on" : "off");
+    config().extra_args.insert(config().extra_args.end(), {"-global", global});
+    result_.changed(
+        what, fmt::format("vfg builds -cpu itself; kept in extra_args as -global {}", global));
   }
 
   static std::string join_numbers(const std::vector<uint32_t>& numbers) {
@@ -274,12 +323,28 @@ class DomainImporter {
       config().cpu.hyperv = HypervProfile::kOff;
       result_.carried("<features> without <hyperv>", "cpu.hyperv = \"off\"");
     }
+    // KVM's paravirtual hints are CPU properties named kvm-<element> (hint-dedicated,
+    // poll-control, pv-ipi); the rest of <kvm> has no -cpu form.
+    for (pugi::xml_node flag : features.child("kvm").children()) {
+      std::string name = flag.name();
+      std::string what = fmt::format("<kvm><{}>", name);
+      if (name == "hint-dedicated" || name == "poll-control" || name == "pv-ipi")
+        keep_cpu_property(what, "kvm-" + name,
+                          flag.attribute("state").as_string() == std::string("on"));
+      else if (name != "hidden")
+        result_.not_carried(what, "vfg has no key for it");
+    }
     for (pugi::xml_node other : features.children()) {
       std::string name = other.name();
       if (name != "hyperv" && name != "kvm")
         result_.changed(fmt::format("<features><{}>", name),
                         "vfg sets the machine's features itself");
     }
+    for (pugi::xml_node timer : domain_.child("clock").children("timer"))
+      result_.changed(fmt::format("<timer name='{}'>", timer.attribute("name").as_string()),
+                      "vfg sets the guest's timers itself (no HPET, the PIT's lost ticks "
+                      "delayed, the Hyper-V clock with its enlightenments; [platform] in "
+                      "docs/config.md changes them)");
     std::string offset = domain_.child("clock").attribute("offset").as_string("utc");
     config().rtc_localtime = offset == "localtime";
     result_.carried(fmt::format("<clock offset='{}'>", offset),
@@ -405,7 +470,8 @@ class DomainImporter {
       config().gpus.push_back(gpu);
       result_.carried(
           what, fmt::format("[[gpu]] address = \"{}\", functions = {}", gpu.address,
-                            gpu.all_functions ? "\"all\"" : "[" + join(gpu.functions, ", ") + "]"));
+                            gpu.all_functions ? "\"all\""
+                                              : fmt::format("[{}]", join(gpu.functions, ", "))));
       result_.changed(what,
                       "managed= and guest addresses: vfg binds the card itself and puts its "
                       "functions on one root port as on the host");
@@ -431,8 +497,12 @@ class DomainImporter {
         network.mode = NetworkMode::kUser;
         result_.changed(fmt::format("<interface type='{}'>", type),
                         type == "user" ? "network.mode = \"user\""
-                                       : "libvirt's NAT network needs its daemon; network.mode = "
-                                         "\"user\" gives the guest the same outbound access");
+                        : type == "direct"
+                            ? "a macvtap on the host's NIC needs root to create; "
+                              "network.mode = \"user\" gives the guest outbound "
+                              "access (network.mode = \"bridge\" puts it on the LAN)"
+                            : "libvirt's NAT network needs its daemon; network.mode = "
+                              "\"user\" gives the guest the same outbound access");
       }
       if (model != "virtio" && model != "e1000e")
         result_.changed("<interface><model>",
@@ -460,9 +530,15 @@ class DomainImporter {
         result_.changed(fmt::format("<audio type='{}'>", type),
                         "audio.backend = \"auto\": PipeWire or PulseAudio, whichever runs");
       if (const char* server = device.attribute("serverName").as_string(nullptr)) {
-        config().audio.server = server;
-        result_.carried(fmt::format("<audio serverName='{}'>", server),
-                        fmt::format("audio.server = \"{}\"", server));
+        std::string what = fmt::format("<audio serverName='{}'>", server);
+        if (is_user_pulse_socket(server, {})) {
+          result_.changed(what,
+                          "the user's own PulseAudio socket: vfg finds it in "
+                          "$XDG_RUNTIME_DIR when the VM starts (audio.server left empty)");
+        } else {
+          config().audio.server = server;
+          result_.carried(what, fmt::format("audio.server = \"{}\"", server));
+        }
       }
       return;
     }
@@ -510,12 +586,24 @@ class DomainImporter {
       result_.changed("<emulator>", "vfg runs qemu-system-x86_64 from $PATH");
       return;
     }
-    result_.changed(
-        fmt::format("<{}{}>", kind,
-                    device.attribute("type")
-                        ? fmt::format(" type='{}'", device.attribute("type").as_string())
-                        : ""),
-        "vfg adds the controllers, channels and input devices its VM needs itself");
+    std::string what = fmt::format(
+        "<{}{}>", kind,
+        device.attribute("type") ? fmt::format(" type='{}'", device.attribute("type").as_string())
+                                 : "");
+    static const std::set<std::string> kVfgAdds = {"controller", "input", "memballoon", "channel"};
+    if (kVfgAdds.contains(kind))
+      result_.changed(what,
+                      "vfg adds the controllers, channels and input devices its VM needs itself");
+    else if (kind == "serial" && std::string(device.attribute("type").as_string()) == "pty")
+      keep_pty_serial(what, device.child("target").attribute("port").as_uint());
+    else if (kind == "console")
+      result_.changed(what, "the guest's console is its serial port (the <serial> line)");
+    else if (kind == "filesystem")
+      result_.not_carried(what,
+                          "a host folder shared with the guest (virtiofs or 9p): vfg has no "
+                          "key for it");
+    else
+      result_.not_carried(what, "vfg has no key for it");
   }
 
   void read_qemu_commandline() {

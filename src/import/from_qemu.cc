@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -79,7 +80,9 @@ bool QemuImporter::handle(const QemuOption& option) {
                       "driftfix=slew for Windows guests");
     return true;
   }
-  if (name == "device") return handle_device(option);
+  // -usbdevice host:... is read as the -device usb-host it stood for (parse_qemu_options).
+  if (name == "device" || (name == "usbdevice" && option.properties.has("driver")))
+    return handle_device(option);
   if (name == "object") {
     std::string type = p.get_or("qom-type", "");
     if (type == "input-linux") return handle_input(option);
@@ -122,11 +125,12 @@ bool QemuImporter::handle(const QemuOption& option) {
   }
   if (name == "spice") {
     std::string addr = p.get_or("addr", "");
-    if (p.get_or("unix", "off") == "on" && !addr.empty()) config().display.spice_socket = addr;
+    bool unix_socket = p.get_or("unix", "off") == "on" && !addr.empty();
+    if (unix_socket) config().display.spice_socket = addr;
     spice_ = true;
-    result_.changed(source, addr.empty() ? "a SPICE server: vfg's runs on a UNIX socket in the "
-                                           "VM's runtime directory"
-                                         : fmt::format("display.spice_socket = \"{}\"", addr));
+    result_.changed(source, unix_socket ? fmt::format("display.spice_socket = \"{}\"", addr)
+                                        : "a SPICE server: vfg's runs on a UNIX socket in the "
+                                          "VM's runtime directory");
     return true;
   }
   if (name == "monitor" || name == "mon" || name == "qmp" || name == "serial" ||
@@ -136,8 +140,20 @@ bool QemuImporter::handle(const QemuOption& option) {
     result_.changed(source, "vfg sets this itself (its own QMP socket, log and defaults)");
     return true;
   }
+  if (name == "runas") {
+    result_.changed(source,
+                    "vfg runs QEMU as the user who starts the VM: no root privileges to drop");
+    return true;
+  }
   if (name == "bios" || name == "pflash") return disks_.add(option, source);
   return false;
+}
+
+bool is_user_pulse_socket(const std::string& server, const ShellEnvironment& environment) {
+  auto runtime = environment.find("XDG_RUNTIME_DIR");
+  if (runtime != environment.end() && server == runtime->second + "/pulse/native") return true;
+  static const std::regex kDefault("/run/user/[0-9]+/pulse/native|/tmp/pulse/native");
+  return std::regex_match(server, kDefault);
 }
 
 ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,

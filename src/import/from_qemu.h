@@ -17,4 +17,10 @@ namespace vfg {
 ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,
                                  const ImportHost& host, const ShellEnvironment& environment);
 
+/// Whether a PulseAudio server path is a user's default socket
+/// ($XDG_RUNTIME_DIR/pulse/native, /run/user/UID/pulse/native, /tmp/pulse/native):
+/// vfg finds the starting user's own one, so the definition leaves audio.server empty
+/// rather than naming one user's uid.
+bool is_user_pulse_socket(const std::string& server, const ShellEnvironment& environment);
+
 }  // namespace vfg

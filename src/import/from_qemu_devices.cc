@@ -416,9 +416,9 @@ void QemuImporter::finish_gpus() {
     result_.carried(
         fmt::format("vfio-pci {}", passed),
         fmt::format("[[gpu]] address = \"{}\", functions = {}{}{}", gpu.address,
-                    gpu.all_functions ? "\"all\"" : "[" + join(gpu.functions, ", ") + "]",
+                    gpu.all_functions ? "\"all\"" : fmt::format("[{}]", join(gpu.functions, ", ")),
                     gpu.x_vga ? ", x_vga = true" : "",
-                    gpu.rom_file.empty() ? "" : ", rom = \"" + gpu.rom_file + "\""));
+                    gpu.rom_file.empty() ? "" : fmt::format(", rom = \"{}\"", gpu.rom_file)));
     result_.changed(fmt::format("vfio-pci {}", passed),
                     "bus, addr and multifunction: vfg puts the card's functions on one root port "
                     "as on the host");

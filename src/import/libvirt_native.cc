@@ -40,6 +40,38 @@ class ScratchDir {
 /// (KVM may be missing), VFIO named for PCI host devices (libvirt would probe
 /// /dev/vfio otherwise), an unversioned machine type (the domain may name a
 /// newer QEMU than this host's) and the QEMU on $PATH as emulator.
+/// What the installed libvirt (Debian 12's 9.0) or its embedded driver cannot convert,
+/// written the way it can. The import reads the original; only the comparison's source
+/// side sees these.
+void adapt_to_installed_libvirt(pugi::xml_node domain) {
+  pugi::xml_node os = domain.child("os");
+  // virt-manager's firmware='efi' with the loader it chose: libvirt before 9.2 refuses
+  // autoselection next to a given loader; the loader alone is the same firmware.
+  if (!std::string(os.child("loader").text().as_string()).empty()) {
+    os.remove_attribute("firmware");
+    os.remove_child("firmware");
+  }
+  // The host's own SMBIOS needs root to read (the import reports it as not carried).
+  os.remove_child("smbios");
+  // The iTCO watchdog model came in libvirt 9.1, and the embedded (session) driver
+  // cannot run virtiofsd: both left out (the import reports them as not carried).
+  pugi::xml_node devices = domain.child("devices");
+  std::vector<pugi::xml_node> unconvertible;
+  for (pugi::xml_node device : devices.children())
+    if ((std::string(device.name()) == "watchdog" &&
+         std::string(device.attribute("model").as_string()) == "itco") ||
+        std::string(device.child("driver").attribute("type").as_string()) == "virtiofs")
+      unconvertible.push_back(device);
+  for (pugi::xml_node device : unconvertible) devices.remove_child(device);
+  // PipeWire audio came in libvirt 9.10; its PulseAudio backend stands in (PipeWire serves
+  // both), so the comparison shows the backend as vfg's choice.
+  for (pugi::xml_node audio : devices.children("audio"))
+    if (std::string(audio.attribute("type").as_string()) == "pipewire") {
+      audio.attribute("type").set_value("pulseaudio");
+      audio.remove_attribute("runtimeDir");
+    }
+}
+
 std::string convertible_domain(std::string_view xml, const std::string& emulator) {
   pugi::xml_document document;
   document.load_buffer(xml.data(), xml.size());
@@ -112,6 +144,7 @@ std::string convertible_domain(std::string_view xml, const std::string& emulator
     for (const std::string& arg : {std::string("-netdev"), netdev, std::string("-device"), card})
       commandline.append_child("qemu:arg").append_attribute("value") = arg.c_str();
   }
+  adapt_to_installed_libvirt(domain);
   // Huge pages need a mounted hugetlbfs where virsh runs: converted without them, so the
   // comparison shows vfg's huge pages as its own choice (the import carries them).
   domain.child("memoryBacking").remove_child("hugepages");

@@ -226,6 +226,12 @@ void QemuDisks::finish(ImportResult& result) {
     result.changed("(no firmware option)", "firmware.type = \"bios\": QEMU's default SeaBIOS");
     return;
   }
+  if (!bios_.empty() && is_seabios_file(bios_)) {
+    config.firmware.type = FirmwareConfig::Type::kBios;
+    result.changed(pflash_.front().second,
+                   "firmware.type = \"bios\": SeaBIOS, from QEMU's own copy (its default)");
+    return;
+  }
   if (!bios_.empty() || pflash_.size() == 1) {
     result.changed(pflash_.front().second,
                    "OVMF with its variables built in: vfg picks OVMF from QEMU's firmware "

@@ -108,11 +108,7 @@ class QemuImporter {
 
   void set_audio_server(std::string server, const std::string& source) {
     if (server.starts_with("unix:")) server.erase(0, 5);
-    auto runtime = environment_.find("XDG_RUNTIME_DIR");
-    bool user_default =
-        server == "/tmp/pulse/native" ||
-        (runtime != environment_.end() && server == runtime->second + "/pulse/native");
-    if (user_default) {
+    if (is_user_pulse_socket(server, environment_)) {
       result_.changed(source,
                       "the user's own PulseAudio socket: vfg finds it in "
                       "$XDG_RUNTIME_DIR when the VM starts (audio.server left empty)");

@@ -49,21 +49,45 @@ const std::set<std::string, std::less<>> kFlags = {"enable-kvm",
                                                    "no-kvm-pit-reinjection"};
 
 /// The key a bare first part stands for, per option.
-const std::map<std::string, std::string, std::less<>> kImpliedKeys = {
-    {"device", "driver"},    {"object", "qom-type"}, {"machine", "type"},
-    {"M", "type"},           {"cpu", "model"},       {"m", "size"},
-    {"smp", "cpus"},         {"netdev", "type"},     {"nic", "type"},
-    {"net", "type"},         {"audiodev", "driver"}, {"chardev", "backend"},
-    {"display", "type"},     {"vga", "type"},        {"boot", "order"},
-    {"accel", "accel"},      {"overcommit", ""},     {"soundhw", "model"},
-    {"usbdevice", "device"}, {"name", "guest"},      {"spice", ""},
-    {"drive", ""},           {"blockdev", ""},       {"rtc", ""},
-    {"global", ""},          {"fsdev", "type"},      {"monitor", "chardev"},
-    {"qmp", "chardev"},      {"serial", "chardev"},  {"mem-path", "path"},
-    {"bios", "file"},        {"pflash", "file"},     {"hda", "file"},
-    {"hdb", "file"},         {"cdrom", "file"},      {"k", "layout"},
-    {"smbios", ""},          {"iscsi", ""},          {"msg", ""},
-    {"sandbox", "enable"}};
+const std::map<std::string, std::string, std::less<>> kImpliedKeys = {{"device", "driver"},
+                                                                      {"object", "qom-type"},
+                                                                      {"machine", "type"},
+                                                                      {"M", "type"},
+                                                                      {"cpu", "model"},
+                                                                      {"m", "size"},
+                                                                      {"smp", "cpus"},
+                                                                      {"netdev", "type"},
+                                                                      {"nic", "type"},
+                                                                      {"net", "type"},
+                                                                      {"audiodev", "driver"},
+                                                                      {"chardev", "backend"},
+                                                                      {"display", "type"},
+                                                                      {"vga", "type"},
+                                                                      {"boot", "order"},
+                                                                      {"accel", "accel"},
+                                                                      {"overcommit", ""},
+                                                                      {"soundhw", "model"},
+                                                                      {"name", "guest"},
+                                                                      {"spice", ""},
+                                                                      {"drive", ""},
+                                                                      {"blockdev", ""},
+                                                                      {"rtc", ""},
+                                                                      {"global", ""},
+                                                                      {"fsdev", "type"},
+                                                                      {"monitor", "chardev"},
+                                                                      {"qmp", "chardev"},
+                                                                      {"serial", "chardev"},
+                                                                      {"mem-path", "path"},
+                                                                      {"bios", "file"},
+                                                                      {"pflash", "file"},
+                                                                      {"hda", "file"},
+                                                                      {"hdb", "file"},
+                                                                      {"cdrom", "file"},
+                                                                      {"k", "layout"},
+                                                                      {"smbios", ""},
+                                                                      {"iscsi", ""},
+                                                                      {"msg", ""},
+                                                                      {"sandbox", "enable"}};
 
 void flatten(const nlohmann::json& value, const std::string& prefix, QemuProperties& out) {
   if (value.is_object()) {
@@ -91,6 +115,12 @@ std::optional<std::string> QemuProperties::get(std::string_view key) const {
   for (auto it = items.rbegin(); it != items.rend(); ++it)
     if (it->first == key) return it->second;
   return std::nullopt;
+}
+
+bool is_seabios_file(std::string_view path) {
+  std::string_view name = path.substr(path.rfind('/') + 1);
+  return path.find("seabios") != std::string_view::npos || name == "bios.bin" ||
+         name == "bios-256k.bin";
 }
 
 std::optional<bool> qemu_bool(std::string_view value) {
@@ -156,6 +186,38 @@ QemuProperties global_properties(std::string_view value) {
   return out;
 }
 
+/// QEMU 2.x's -usbdevice as the -device it stood for: "host:VENDOR:PRODUCT" and
+/// "host:BUS.ADDR" are usb-host, "tablet"/"mouse"/"keyboard" the emulated ones. Other
+/// spellings keep their one "device" property.
+QemuProperties legacy_usb_device(const std::string& value) {
+  QemuProperties out;
+  static const std::map<std::string, std::string, std::less<>> kEmulated = {
+      {"tablet", "usb-tablet"}, {"mouse", "usb-mouse"}, {"keyboard", "usb-kbd"}};
+  if (auto emulated = kEmulated.find(value); emulated != kEmulated.end()) {
+    out.items.emplace_back("driver", emulated->second);
+    return out;
+  }
+  if (value.starts_with("host:")) {
+    std::string rest = value.substr(5);
+    size_t colon = rest.find(':');
+    size_t dot = rest.find('.');
+    if (colon != std::string::npos) {
+      out.items = {{"driver", "usb-host"},
+                   {"vendorid", "0x" + rest.substr(0, colon)},
+                   {"productid", "0x" + rest.substr(colon + 1)}};
+      return out;
+    }
+    if (dot != std::string::npos) {
+      out.items = {{"driver", "usb-host"},
+                   {"hostbus", rest.substr(0, dot)},
+                   {"hostaddr", rest.substr(dot + 1)}};
+      return out;
+    }
+  }
+  out.items.emplace_back("device", value);
+  return out;
+}
+
 std::vector<QemuOption> parse_qemu_options(const std::vector<std::string>& argv) {
   std::vector<QemuOption> options;
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -173,11 +235,13 @@ std::vector<QemuOption> parse_qemu_options(const std::vector<std::string>& argv)
       option.value = argv[++i];
       option.has_value = true;
       auto implied = kImpliedKeys.find(option.name);
-      option.properties =
-          option.name == "global"
-              ? global_properties(option.value)
-              : parse_qemu_properties(option.value,
-                                      implied == kImpliedKeys.end() ? "" : implied->second);
+      if (option.name == "global")
+        option.properties = global_properties(option.value);
+      else if (option.name == "usbdevice")
+        option.properties = legacy_usb_device(option.value);
+      else
+        option.properties = parse_qemu_properties(
+            option.value, implied == kImpliedKeys.end() ? "" : implied->second);
     }
     options.push_back(std::move(option));
   }

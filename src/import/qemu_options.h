@@ -35,13 +35,20 @@ struct QemuOption {
 };
 
 /// Splits argv (after the program) into options; a stray word becomes an
-/// option named "" (QEMU's "hda" shorthand: a disk image).
+/// option named "" (QEMU's "hda" shorthand: a disk image). A legacy
+/// "-usbdevice host:VENDOR:PRODUCT" gets the properties of the -device it stood
+/// for (driver=usb-host,vendorid=,productid=).
 std::vector<QemuOption> parse_qemu_options(const std::vector<std::string>& argv);
 
 /// Parses a value the way option `name` does: JSON when it starts with '{',
 /// else a key=value list whose first bare part is the implied key
 /// (`implied_key`, e.g. "driver" for -device; "" when the option has none).
 QemuProperties parse_qemu_properties(std::string_view value, std::string_view implied_key);
+
+/// Whether a -bios file is SeaBIOS (QEMU's own legacy BIOS) rather than an OVMF
+/// image with its variables built in: SeaBIOS's install names ("seabios" in the
+/// path, bios.bin, bios-256k.bin).
+bool is_seabios_file(std::string_view path);
 
 /// Values QEMU reads as "on" (on, yes, true, y) or "off"; nullopt for others.
 std::optional<bool> qemu_bool(std::string_view value);

@@ -603,6 +603,13 @@ std::string apply_assignment(Scope& scope, const Word& word, std::vector<std::st
     }
     scope.assign(target->first, items, target->second);
   } else {
+    // X="$X more": the accumulating idiom starts from an empty X, as the shell does.
+    bool refers_to_itself =
+        std::any_of(value.segments.begin(), value.segments.end(), [&](const Segment& segment) {
+          return segment.kind == Segment::Kind::kVariable && segment.text == target->first;
+        });
+    if (refers_to_itself && scope.get(target->first) == nullptr)
+      scope.assign(target->first, {""}, false);
     // No field splitting in an assignment: the value is one string.
     std::vector<std::string> scratch;
     Word quoted = value;

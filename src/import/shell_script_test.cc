@@ -37,6 +37,20 @@ start() {
   EXPECT_TRUE(found[0].unresolved.empty());
 }
 
+TEST(ShellScript, AccumulatesOptionsInAStringAndSplitsThemWhereUnquoted) {
+  auto found = find(R"(#!/bin/sh
+args="$args \
+	-object input-linux,id=kbd,evdev=/dev/input/by-id/kbd"
+args="$args -m 8G"
+qemu-system-x86_64 -enable-kvm $args
+)");
+  ASSERT_EQ(found.size(), 1u);
+  std::vector<std::string> expected = {"-enable-kvm", "-object",
+                                       "input-linux,id=kbd,evdev=/dev/input/by-id/kbd", "-m", "8G"};
+  EXPECT_EQ(found[0].argv, expected);
+  EXPECT_TRUE(found[0].unresolved.empty());
+}
+
 TEST(ShellScript, ReportsWhatOnlyRunningTheScriptWouldKnow) {
   auto found = find(
       "MEM=$(free -g | awk '{print $2}')\nsudo taskset -c 2-7 qemu-system-x86_64 -m $MEM -smp $1 "
