@@ -17,8 +17,9 @@ packages=(
   # the test guest (kernel and busybox are unpacked from their .debs, not installed)
   busybox-static cpio gzip
   # tests and benchmarks (systemd and dbus: cpu.isolate runs against a real
-  # systemd booted in namespaces of its own, tests/support/systemd-ns.sh)
-  python3 socat hyperfine systemd dbus
+  # systemd booted in namespaces of its own, tests/support/systemd-ns.sh; the
+  # VFIO bench's L1 boots systemd, and polkitd serves its GPU handover rule)
+  python3 socat hyperfine systemd dbus polkitd
   # the shells whose completions are generated and tested, and the man page lint
   bash-completion zsh fish groff-base
   # packaging: the Debian package, and the checks of the Arch and Fedora ones

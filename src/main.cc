@@ -6,6 +6,7 @@
 #include "cli/connect.h"
 #include "cli/devices.h"
 #include "cli/edit.h"
+#include "cli/handover_service.h"
 #include "cli/import.h"
 #include "cli/list.h"
 #include "cli/man_page.h"
@@ -36,6 +37,7 @@ constexpr vfg::cli::Command kCommands[] = {
     {"rm", vfg::cli::add_rm_command},
     {"completion", vfg::cli::add_completion_command},
     {"man", vfg::cli::add_man_command},
+    {"handover-service", vfg::cli::add_handover_service_command},
 };
 
 }  // namespace

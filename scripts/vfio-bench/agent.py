@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Process 1 of the VFIO bench's L1 guest and the control agent behind it.
+"""The VFIO bench's L1 guest boots through this file, and its control agent is it.
 
-Process 1 sets up what a booted system has (devpts, /dev/shm, PATH), forks
-the agent and then only reaps: daemons a test starts (systemd-udevd, QEMU)
-are re-parented to it. The agent serves the host over the virtio-serial
-port "vfg.bench", one JSON object per line each way:
+Started as process 1 (by the initramfs' init), it makes L1 a systemd host:
+it writes a default target that starts systemd-udevd with coldplug, D-Bus
+(with polkit on demand) and itself as a service, and hands process 1 to
+systemd. As that service it serves the host over the virtio-serial port
+"vfg.bench", one JSON object per line each way:
 
   {"id": 1, "op": "run", "cmd": "...", "timeout": 60}  -> {"id": 1, "rc": 0, "out": "..."}
   {"id": 2, "op": "put", "path": "/x", "data": "<base64>", "mode": 420}
@@ -35,16 +36,50 @@ def port_path():
     raise RuntimeError(f"no virtio-serial port named {PORT_NAME}")
 
 
-def prepare_system():
-    os.environ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    os.environ["HOME"] = "/root"
-    os.environ["LANG"] = "C.UTF-8"
-    for cmd in ("mkdir -p /dev/pts /dev/shm",
-                "mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts",
-                "mount -t tmpfs -o mode=1777 tmpfs /dev/shm",
-                "hostname vfio-bench",
-                "ip link set lo up"):
-        subprocess.run(cmd, shell=True, check=False)
+UNITS = {
+    # What L1 boots to: a host as booted, with nothing a test does not need.
+    "vfg-bench.target": """\
+[Unit]
+Description=VFIO bench host
+Requires=basic.target
+Wants=systemd-udevd.service systemd-udev-trigger.service dbus.socket vfg-bench-agent.service
+After=basic.target
+AllowIsolate=yes
+""",
+    "vfg-bench-agent.service": """\
+[Unit]
+Description=VFIO bench control agent
+After=systemd-udev-trigger.service dbus.socket
+
+[Service]
+ExecStart=/usr/bin/python3 {agent} --serve
+Environment=HOME=/root LANG=C.UTF-8
+StandardOutput=journal+console
+StandardError=journal+console
+# Commands it runs (vfg, QEMU, holders) are the test's to end.
+KillMode=process
+""",
+}
+
+
+def become_systemd():
+    """Writes L1's units into its own (in-memory) /etc and execs systemd."""
+    agent = os.path.abspath(__file__)
+    units = "/etc/systemd/system"
+    os.makedirs(units, exist_ok=True)
+    for name, text in UNITS.items():
+        with open(os.path.join(units, name), "w") as f:
+            f.write(text.format(agent=agent))
+    default = os.path.join(units, "default.target")
+    if os.path.lexists(default):
+        os.unlink(default)
+    os.symlink("vfg-bench.target", default)
+    # The machine's own mounts are not L1's: its root and /tmp are set up already.
+    with open("/etc/fstab", "w") as f:
+        f.write("")
+    with open("/etc/hostname", "w") as f:
+        f.write("vfio-bench\n")
+    os.execv("/lib/systemd/systemd", ["/lib/systemd/systemd"])
 
 
 def run(request):
@@ -84,7 +119,7 @@ def serve():
             continue  # a partial line from a host that connected mid-way
         op = request.get("op")
         if op == "poweroff":
-            return
+            power_off()
         try:
             rc, out = run(request) if op == "run" else put(request) if op == "put" else (2, "unknown op")
         except Exception as error:  # the agent must outlive any one bad request
@@ -92,30 +127,24 @@ def serve():
         port.write((json.dumps({"id": request.get("id"), "rc": rc, "out": out}) + "\n").encode())
 
 
-def main():
-    prepare_system()
-    agent = os.fork()
-    if agent == 0:
-        try:
-            serve()
-        except BaseException:
-            traceback.print_exc()
-        finally:
-            os._exit(0)
-    while True:
-        try:
-            pid, status = os.wait()
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        if pid == agent:
-            break
+def power_off():
     print("VFG-BENCH powering off", flush=True)
     os.sync()
-    # reboot(2) with LINUX_REBOOT_CMD_POWER_OFF: L1's QEMU exits.
+    # reboot(2) with LINUX_REBOOT_CMD_POWER_OFF: L1's QEMU exits. Nothing in
+    # L1 is worth a clean shutdown (its writes live in memory).
     ctypes.CDLL(None).reboot(0x4321FEDC)
     sys.exit(1)
+
+
+def main():
+    if os.getpid() == 1:
+        become_systemd()
+    os.environ["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    try:
+        serve()
+    except BaseException:
+        traceback.print_exc()
+        raise
 
 
 if __name__ == "__main__":

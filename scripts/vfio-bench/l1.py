@@ -41,7 +41,9 @@ class L1:
 
     def argv(self):
         modules = os.path.join(self.bench_dir, "modules")
-        append = ("console=ttyS0 intel_iommu=on no_timer_check panic=-1 "
+        # fbcon=map:1: the text console on the host's GPU (virtio-vga, fb1),
+        # not on the card to pass, whose bochs-drm registers first (fb0).
+        append = ("console=ttyS0 intel_iommu=on no_timer_check panic=-1 fbcon=map:1 "
                   f"vfg_bench.agent={os.path.join(HERE, 'agent.py')}")
         return [
             "qemu-system-x86_64", "-machine", "q35,kernel-irqchip=split", "-accel", "tcg", "-cpu", "max,vendor=GenuineIntel",

@@ -47,8 +47,43 @@ std::string bind_fix(const std::string& address, const SetupExpectations& setup)
       address);
 }
 
+bool allowlisted(const PciFacts& pci, const PciAddress& function) {
+  if (!pci.handover_allowlist) return false;
+  return std::any_of(pci.handover_allowlist->begin(), pci.handover_allowlist->end(),
+                     [&](const AllowedCard& card) {
+                       return std::find(card.functions.begin(), card.functions.end(), function) !=
+                              card.functions.end();
+                     });
+}
+
+/// A function of a card with binding = "start": on its host driver until the
+/// start, so what must be ready is the handover service's permission for it.
+Finding check_start_function(const std::string& id, const PciFunction& function,
+                             const PciFacts& pci, const SetupExpectations& setup) {
+  if (function.driver && function.driver->rfind("vfio", 0) == 0)
+    return pass(id, describe(function),
+                "on vfio-pci now: the VM runs, or a stop has not given it back yet (`vfg stop` "
+                "finishes that)");
+  if (allowlisted(pci, function.address))
+    return pass(id,
+                fmt::format("{} stays with the host until the VM starts (handover)",
+                            function.address.to_string()),
+                describe(function) + "; listed in " + std::string(handover_paths::kAllowlist));
+  std::string detail = pci.handover_allowlist
+                           ? fmt::format("{} does not list it", handover_paths::kAllowlist)
+                           : pci.handover_allowlist.error().message;
+  return failure(id,
+                 fmt::format("{} cannot be handed over at start: the handover service does not "
+                             "allow it",
+                             function.address.to_string()),
+                 detail,
+                 setup.known ? "run `sudo vfg setup` (installs the handover service and lists "
+                               "the card)"
+                             : "run `sudo vfg setup NAME` for this VM");
+}
+
 Finding check_function(const std::string& address, const PciFacts& pci,
-                       const SetupExpectations& setup) {
+                       const SetupExpectations& setup, bool at_start) {
   std::string id = "vm.device." + address;
   auto parsed = PciAddress::parse(address);
   const PciFunction* function = parsed ? pci.pci.find(*parsed) : nullptr;
@@ -56,6 +91,7 @@ Finding check_function(const std::string& address, const PciFacts& pci,
     return failure(id, address + " is not a PCI device on this host",
                    "no such address under /sys/bus/pci/devices",
                    "pick the card's address from `vfg devices gpu` and update the definition");
+  if (at_start) return check_start_function(id, *function, pci, setup);
   if (function->driver && function->driver->rfind("vfio", 0) == 0)
     return pass(id, describe(*function));
   bool planned = contains(setup.vfio_devices, address);
@@ -221,18 +257,22 @@ PciFacts gather_pci_facts(const HostReading& host) {
   for (const auto& group : facts.groups.groups)
     facts.vfio_nodes[group.number] = vfio_group_node(root, group.number);
   facts.vfio_container = vfio_container_node(root);
+  if (root.exists(handover_paths::kAllowlist))
+    facts.handover_allowlist = read_handover_allowlist(root);
   for (const auto& card : facts.cards)
     if (const PciFunction* gpu = facts.pci.find(card.gpu))
       facts.gpu_bars[card.gpu.to_string()] = pci_bar_ranges(root, gpu->sysfs_path);
   return facts;
 }
 
-std::vector<std::string> passed_functions(const VmConfig& config, const PciFacts& pci) {
+std::vector<std::string> passed_functions(const VmConfig& config, const PciFacts& pci,
+                                          std::optional<GpuBinding> binding) {
   std::vector<std::string> passed;
   auto add = [&](const std::string& address) {
     if (!contains(passed, address)) passed.push_back(address);
   };
   for (const auto& gpu : config.gpus) {
+    if (binding && gpu.binding != *binding) continue;
     std::string address = normalised(gpu.address);
     add(address);
     if (gpu.all_functions) {
@@ -282,7 +322,9 @@ std::vector<Finding> check_vm_passthrough(const VmConfig& config, const SystemSt
                                "the VM passes " + join(passed, ", ") + " but the IOMMU is off",
                                iommu.detail, iommu.fix));
   }
-  for (const auto& address : passed) findings.push_back(check_function(address, pci, setup));
+  std::vector<std::string> at_start = passed_functions(config, pci, GpuBinding::kStart);
+  for (const auto& address : passed)
+    findings.push_back(check_function(address, pci, setup, contains(at_start, address)));
   if (pci.groups.enabled) {
     for (auto& finding : check_groups(passed, pci)) findings.push_back(std::move(finding));
     for (auto& finding : check_vfio_nodes(passed, state, pci, setup))

@@ -9,6 +9,7 @@
 
 #include "check/facts.h"
 #include "check/finding.h"
+#include "host/card_handover.h"
 #include "host/gpu.h"
 #include "host/host_reading.h"
 #include "host/iommu.h"
@@ -28,6 +29,9 @@ struct PciFacts {
   std::map<std::string, std::vector<AddressRange>> gpu_bars;
   /// /dev/vfio/vfio, the container every group is opened through.
   NodeInfo vfio_container;
+  /// The cards the handover service may move (binding = "start"); the
+  /// error when its allowlist is missing or unreadable.
+  Result<std::vector<AllowedCard>> handover_allowlist = std::vector<AllowedCard>{};
 };
 
 /// Scans PCI functions, IOMMU groups and GPU cards, and stats the VFIO nodes.
@@ -36,7 +40,9 @@ PciFacts gather_pci_facts(const HostReading& host);
 /// Every function a VM passes, function 0 of each card first: the card's
 /// functions with `all_functions`, else the address and the listed functions.
 /// Addresses that do not parse are kept as given so a finding can name them.
-std::vector<std::string> passed_functions(const VmConfig& config, const PciFacts& pci);
+/// With `binding`, only the functions of cards bound that way.
+std::vector<std::string> passed_functions(const VmConfig& config, const PciFacts& pci,
+                                          std::optional<GpuBinding> binding = std::nullopt);
 
 /// "vm.passthrough.iommu", "vm.device.ADDR", "vm.group.N", "vm.vfio.N",
 /// "vm.gpu.boot", "vm.framebuffer", "vm.gpu.reset.ADDR".

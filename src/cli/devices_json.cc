@@ -60,7 +60,8 @@ Json pci_json(const PciFunction& f, const IdDatabase& ids) {
   return j;
 }
 
-Json gpu_json(const GpuCard& card, const PciDevices& devices) {
+Json gpu_json(const GpuCard& card, const PciDevices& devices,
+              const std::vector<AllowedCard>& handover) {
   Json j;
   j["gpu"] = card.gpu.to_string();
   const PciFunction* gpu = devices.find(card.gpu);
@@ -77,6 +78,7 @@ Json gpu_json(const GpuCard& card, const PciDevices& devices) {
   for (const auto& address : card.functions)
     if (const PciFunction* f = devices.find(address)) ids.push_back(f->id_string());
   j["vfio_ids"] = ids;
+  j["binding"] = to_string(card_binding(card, devices, handover));
   return j;
 }
 
@@ -207,7 +209,8 @@ std::string render_devices_json(const Hardware& hardware, const DeviceSections& 
     iommu["groups"] = std::move(groups);
     j["iommu"] = std::move(iommu);
     Json gpus = Json::array();
-    for (const auto& card : hardware.gpus) gpus.push_back(gpu_json(card, hardware.pci));
+    for (const auto& card : hardware.gpus)
+      gpus.push_back(gpu_json(card, hardware.pci, hardware.handover));
     j["gpus"] = std::move(gpus);
     Json pci = Json::array();
     for (const auto& f : hardware.pci.functions) pci.push_back(pci_json(f, ids));

@@ -97,6 +97,16 @@ void render_gpus(std::string& out, const Hardware& hw, const Styles& s) {
       out += "    card switch: " + join(names, ", ") + "\n";
     }
     out += "    verdict: " + verdict_text(*card, s) + "\n";
+    switch (card_binding(*card, hw.pci, hw.handover)) {
+      case CardBinding::kBoot:
+        out += "    binding: boot (vfio-pci holds it from boot; the host never uses it)\n";
+        break;
+      case CardBinding::kStart:
+        out += "    binding: start (the host's driver until `vfg start`, back at the stop)\n";
+        break;
+      case CardBinding::kHost:
+        break;
+    }
     if (card->verdict == GpuVerdict::kShared) {
       std::string groups;
       for (int g : card->iommu_groups) groups += (groups.empty() ? "" : ", ") + std::to_string(g);

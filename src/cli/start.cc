@@ -13,6 +13,7 @@
 #include "cli/start_guards.h"
 #include "cli/vm_target.h"
 #include "host/private_file.h"
+#include "run/handover.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
 #include "run/tuning/tuning.h"
@@ -90,6 +91,11 @@ Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
   for (const auto& note : tuning->pin.notes) report(Severity::kNote, note);
   for (const auto& note : tuning->notes) report(Severity::kNote, note);
   add_tuning_steps(request, *tuning);
+  auto cards = start_bound_cards(config);
+  for (const auto& card : cards)
+    fmt::print("handover: {} goes to vfio-pci for this run and back to the host at the stop\n",
+               card.to_string());
+  add_handover_steps(request, cards);
   return request;
 }
 

@@ -71,6 +71,16 @@ int run_status(const Context& context, const StatusOptions& options) {
     fmt::print("{}\n", human_line(status));
     if (status.tuning)
       for (const auto& line : describe_tuning_record(*status.tuning)) fmt::print("  {}\n", line);
+    for (const auto& card : status.handover) {
+      if (status.running())
+        fmt::print("  card {}: {} (handed over for this run)\n", card.card,
+                   describe_places(card.functions));
+      else
+        report(Severity::kWarning,
+               fmt::format("{}: card {} was not given back to the host ({}); `vfg stop {}` gives "
+                           "it back",
+                           status.name, card.card, describe_places(card.functions), status.name));
+    }
     for (const auto& problem : status.problems)
       report(Severity::kWarning, fmt::format("{}: {}", status.name, problem));
     if (!status.log.empty())

@@ -58,6 +58,7 @@ inline constexpr std::string_view kTmpfilesDir = "/etc/tmpfiles.d";
 inline constexpr std::string_view kLimitsDir = "/etc/security/limits.d";
 inline constexpr std::string_view kSystemdSystemDir = "/etc/systemd/system";
 inline constexpr std::string_view kSysctlDir = "/etc/sysctl.d";
+inline constexpr std::string_view kPolkitRulesDir = "/etc/polkit-1/rules.d";
 inline constexpr std::string_view kGroupFile = "/etc/group";
 inline constexpr std::string_view kPasswdFile = "/etc/passwd";
 /// Where a Looking Glass shared-memory file may be (setup writes it into tmpfiles.d).

@@ -47,6 +47,7 @@ Hardware scan_hardware(const HostRoot& root, const HardwareParts& parts) {
     if (parts.names) name_pci_devices(hardware.pci);
     hardware.iommu = scan_iommu_groups(root);
     hardware.gpus = find_gpu_cards(hardware.pci, hardware.iommu);
+    if (auto handover = read_handover_allowlist(root)) hardware.handover = std::move(*handover);
     for (auto& card : hardware.gpus) card.shows_output = gpu_shows_output(root, card.gpu);
   }
   others.get();

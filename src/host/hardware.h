@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "host/block.h"
+#include "host/card_handover.h"
 #include "host/cpu_topology.h"
 #include "host/gpu.h"
 #include "host/host_root.h"
@@ -31,6 +32,8 @@ struct Hardware {
   PciDevices pci;
   IommuGroups iommu;
   std::vector<GpuCard> gpus;
+  /// The cards `vfg setup` lets the handover service move (binding = "start").
+  std::vector<AllowedCard> handover;
   UsbDevices usb;
   std::vector<InputDevice> input;
   std::vector<Disk> disks;

@@ -7,6 +7,7 @@
 #include <poll.h>
 
 #include "run/guest_power.h"
+#include "run/handover.h"
 #include "run/pidfd.h"
 #include "run/qmp_client.h"
 #include "run/tuning/tuning.h"
@@ -22,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kQuitGrace = 10s;
 constexpr auto kKillGrace = 10s;
 constexpr auto kSupervisorGrace = 10s;
+/// Giving a card back goes through systemd and polkit and may reload a driver.
+constexpr auto kHandoverGrace = 200s;
 
 // Waits until QEMU exits or `deadline`, reading QMP events meanwhile so the
 // SHUTDOWN event (and whether the guest caused it) is not missed.
@@ -56,10 +59,14 @@ bool wait_for_exit(int pidfd, QmpClient* qmp, Clock::time_point deadline,
 // Clears the files of a run nobody owns any more (we hold its lock), after
 // undoing the tuning its supervisor did not live to undo. On failure the
 // files stay, so that a later stop or start tries again.
-Status clear_abandoned(const RuntimeFiles& files, const VmPaths& paths, StopOutcome& outcome) {
+Status clear_abandoned(const HostRoot& root, const RuntimeFiles& files, const VmPaths& paths,
+                       StopOutcome& outcome) {
   auto undone = undo_abandoned_tuning(paths);
   if (!undone) return tl::unexpected(undone.error());
   outcome.notes.insert(outcome.notes.end(), undone->begin(), undone->end());
+  auto returned = finish_abandoned_handover(root, paths);
+  if (!returned) return tl::unexpected(returned.error());
+  outcome.notes.insert(outcome.notes.end(), returned->begin(), returned->end());
   files.clear();
   return ok();
 }
@@ -111,10 +118,12 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
   if (probe.liveness == VmLiveness::kStarting)
     return fail("VM '{}' is starting or stopping right now; try again in a moment", name);
   if (probe.liveness != VmLiveness::kRunning) {
-    // Nobody owns leftovers of a crashed run: clear them while holding the lock.
-    if (probe.liveness == VmLiveness::kStale) {
+    // Nobody owns leftovers of a crashed run: clear them while holding the
+    // lock. A card a run released and never gave back counts, even when the
+    // run died before it recorded anything else.
+    if (probe.liveness == VmLiveness::kStale || !pending_handover(request.paths).empty()) {
       if (auto lock = VmLock::acquire(files, name)) {
-        if (auto cleared = clear_abandoned(files, request.paths, outcome); !cleared)
+        if (auto cleared = clear_abandoned(root, files, request.paths, outcome); !cleared)
           return fail(cleared.error(), fmt::format("cleaning up after '{}' crashed", name));
         outcome.cleared_stale = true;
       }
@@ -189,13 +198,17 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
   // ourselves if the supervisor is gone (it crashed or was killed).
   if (same_process_alive(root, record.supervisor_pid, record.supervisor_start_ticks)) {
     UniqueFd supervisor = open_pidfd(record.supervisor_pid);
-    if (supervisor) wait_pidfd(supervisor.get(), kSupervisorGrace);
-  }
-  if (auto lock = VmLock::acquire(files, name)) {
-    if (auto cleared = clear_abandoned(files, request.paths, outcome); !cleared) {
-      return fail(cleared.error(),
-                  fmt::format("QEMU of '{}' stopped, but its supervisor had died", name));
+    bool handing_back = !pending_handover(request.paths).empty();
+    if (supervisor) {
+      if (handing_back && request.on_progress)
+        request.on_progress(fmt::format("giving the card of '{}' back to the host", name));
+      wait_pidfd(supervisor.get(), handing_back ? kHandoverGrace : kSupervisorGrace);
     }
+  }
+  // What the supervisor left undone (it died, or a card did not come back).
+  if (auto lock = VmLock::acquire(files, name)) {
+    if (auto cleared = clear_abandoned(root, files, request.paths, outcome); !cleared)
+      return fail(cleared.error(), fmt::format("QEMU of '{}' stopped", name));
   }
   return outcome;
 }

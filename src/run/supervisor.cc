@@ -14,6 +14,7 @@
 
 #include "host/process_info.h"
 #include "run/guest_power.h"
+#include "run/handover.h"
 #include "run/tuning/tuning.h"
 #include "util/file_io.h"
 #include "util/poll_wait.h"
@@ -100,6 +101,9 @@ Result<Supervisor> Supervisor::prepare(LaunchRequest request) {
   auto undone = undo_abandoned_tuning(supervisor.request_.paths);
   if (!undone) return fail(undone.error(), "undoing the tuning of an earlier run");
   for (auto& line : *undone) supervisor.notes_.push_back(std::move(line));
+  auto returned = finish_abandoned_handover(live, supervisor.request_.paths);
+  if (!returned) return tl::unexpected(returned.error());
+  for (auto& line : *returned) supervisor.notes_.push_back(std::move(line));
   files.clear(/*keep_lock=*/true);
   return supervisor;
 }

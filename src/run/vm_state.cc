@@ -19,8 +19,13 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 RuntimeFiles RuntimeFiles::of(const VmPaths& paths) {
-  return RuntimeFiles{paths.runtime_dir, paths.qmp_socket, paths.lock_file,
-                      paths.pid_file,    paths.log_file,   paths.runtime_dir / "state.json"};
+  return RuntimeFiles{paths.runtime_dir,
+                      paths.qmp_socket,
+                      paths.lock_file,
+                      paths.pid_file,
+                      paths.log_file,
+                      paths.runtime_dir / "state.json",
+                      paths.runtime_dir / "handover.json"};
 }
 
 Status RuntimeFiles::create() const {
@@ -37,7 +42,7 @@ Status RuntimeFiles::create() const {
 void RuntimeFiles::clear(bool keep_lock) const {
   std::error_code ignored;
   for (const auto& entry : fs::directory_iterator(dir, ignored)) {
-    if (entry.path().extension() == ".log") continue;
+    if (entry.path().extension() == ".log" || entry.path() == handover) continue;
     if (keep_lock && entry.path() == lock) continue;
     fs::remove_all(entry.path(), ignored);
   }

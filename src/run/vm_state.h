@@ -29,14 +29,17 @@ struct RuntimeFiles {
   std::filesystem::path log;
   /// The supervisor's record of the run (state.json).
   std::filesystem::path record;
+  /// The cards a run released to vfio-pci and has not given back yet
+  /// (handover.json): clear() keeps it until they are back.
+  std::filesystem::path handover;
 
   static RuntimeFiles of(const VmPaths& paths);
 
   /// Creates the directory (and $XDG_RUNTIME_DIR/vfg) private to the user (0700).
   Status create() const;
   /// Removes everything a run leaves (sockets, pid, record, lock) except the
-  /// logs, and the directory itself when nothing else is left. The lock holder
-  /// clearing stale files before a start keeps the lock file it holds.
+  /// logs and the handover record, and the directory itself when nothing else is left. The lock
+  /// holder clearing stale files before a start keeps the lock file it holds.
   void clear(bool keep_lock = false) const;
 };
 

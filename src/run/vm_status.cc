@@ -26,6 +26,15 @@ json VmStatus::to_json() const {
   if (!problems.empty()) doc["problems"] = problems;
   if (!log.empty()) doc["log"] = log;
   if (tuning) doc["tuning"] = *tuning;
+  json cards = json::array();
+  for (const auto& card : handover) {
+    json functions = json::array();
+    for (const auto& place : card.functions)
+      functions.push_back({{"address", place.address},
+                           {"driver", place.driver.empty() ? json(nullptr) : json(place.driver)}});
+    cards.push_back({{"card", card.card}, {"functions", functions}});
+  }
+  doc["handover"] = cards;
   return doc;
 }
 
@@ -37,6 +46,7 @@ VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths) {
   std::error_code error;
   if (fs::exists(files.log, error)) status.log = files.log.string();
   VmProbe probe = probe_vm(root, files);
+  status.handover = handed_over_cards(root, paths);
   switch (probe.liveness) {
     case VmLiveness::kStopped:
       return status;

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "host/host_root.h"
+#include "run/handover.h"
 #include "util/xdg.h"
 #include "vm/vm_paths.h"
 
@@ -38,6 +39,8 @@ struct VmStatus {
   std::string log;
   /// The tuning applied at start (pinning, hugepages, isolation; tuning.json).
   std::optional<nlohmann::json> tuning;
+  /// Cards a run handed over to vfio-pci and has not given back (binding = "start").
+  std::vector<HandedOverCard> handover;
 
   [[nodiscard]] bool running() const { return qemu_pid > 0; }
   [[nodiscard]] nlohmann::json to_json() const;

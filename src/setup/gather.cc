@@ -11,6 +11,7 @@
 #include "host/iommu.h"
 #include "host/pci.h"
 #include "host/system_state.h"
+#include "host/trusted_path.h"
 #include "setup/kernel_params.h"
 #include "setup/planner.h"
 #include "setup/request_check.h"
@@ -85,6 +86,64 @@ Status add_card_functions(const std::string& text, const PciDevices& pci,
       bind.push_back(item);
   }
   return ok();
+}
+
+/// Adds a start-bound function to its card's list (the card's whole set of
+/// functions for a whole-card binding).
+Status add_handover_function(const BindingNeed& binding, const PciDevices& pci,
+                             const std::vector<GpuCard>& cards,
+                             std::vector<std::vector<SetupPciFunction>>& handover) {
+  auto card = PciAddress::parse(binding.card);
+  if (!card) return fail("'{}' is not a PCI address (like 0000:01:00.0)", binding.card);
+  auto entry = std::find_if(handover.begin(), handover.end(), [&](const auto& functions) {
+    return functions.front().address == card->to_string();
+  });
+  if (entry == handover.end()) {
+    handover.emplace_back();
+    entry = std::prev(handover.end());
+  }
+  std::vector<std::string> ignored;
+  std::vector<SetupPciFunction> functions;
+  if (binding.whole_card) {
+    if (auto added = add_card_functions(binding.address, pci, cards, functions, ignored); !added)
+      return added;
+  } else {
+    auto address = PciAddress::parse(binding.address);
+    const PciFunction* fn = address ? pci.find(*address) : nullptr;
+    if (fn == nullptr) return fail("no PCI device at {}", binding.address);
+    functions.push_back(to_setup(*fn));
+  }
+  for (auto& fn : functions)
+    if (std::none_of(entry->begin(), entry->end(),
+                     [&](const SetupPciFunction& b) { return b.address == fn.address; }))
+      entry->push_back(std::move(fn));
+  // Function 0 names the card: keep it first.
+  std::stable_partition(entry->begin(), entry->end(), [&](const SetupPciFunction& fn) {
+    return fn.address == card->to_string();
+  });
+  return ok();
+}
+
+/// The vfg the handover service will run as root. On this machine it is this
+/// very program, which must then be root's alone; a tree (--root) plans for
+/// vfg installed as a package.
+Result<std::string> handover_binary(const HostRoot& root, const SetupArgs& args,
+                                    std::vector<std::string>& warnings) {
+  if (!args.vfg_binary.empty()) return args.vfg_binary;
+  if (!root.is_live()) {
+    warnings.push_back(
+        "the handover service runs /usr/bin/vfg: the path of the packaged vfg in the tree");
+    return std::string("/usr/bin/vfg");
+  }
+  auto own = own_executable();
+  if (!own) return fail("cannot tell where this vfg is (/proc/self/exe)");
+  if (auto trusted = check_root_only_path(*own); !trusted)
+    return fail(
+        "the handover service would run {} as root, but {}; install vfg where only root can "
+        "change it (a package, or `sudo cmake --install build/release` to /usr/local) and run "
+        "setup with that vfg",
+        *own, trusted.error().message);
+  return *own;
 }
 
 }  // namespace
@@ -166,6 +225,11 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
   for (const auto& vm : args.vms) {
     HostNeeds needs = host_needs(vm);
     for (const auto& binding : needs.bindings) {
+      if (binding.at_start) {
+        if (auto added = add_handover_function(binding, pci, cards, request.handover); !added)
+          return tl::unexpected(added.error().with_context(vm.name));
+        continue;
+      }
       if (binding.whole_card) {
         if (auto added =
                 add_card_functions(binding.address, pci, cards, request.bind, inputs.warnings);
@@ -189,6 +253,12 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
   request.group = args.group;
   request.msrs = args.msrs;
   request.memlock_unlimited = args.memlock_unlimited;
+  if (!request.handover.empty()) {
+    if (auto binary = handover_binary(root, args, inputs.warnings))
+      request.vfg_binary = *binary;
+    else
+      return tl::unexpected(binary.error());
+  }
   // Nothing below may read a path or plan a file from a value that fails its grammar.
   if (auto safe = check_setup_request(request); !safe) return tl::unexpected(safe.error());
   std::optional<uint32_t> primary_gid;

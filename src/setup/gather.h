@@ -24,6 +24,8 @@ struct SetupArgs {
   std::string group = "kvm";
   MsrPolicy msrs = MsrPolicy::kIgnore;
   bool memlock_unlimited = false;
+  /// This vfg's own path (for the handover service); empty: /proc/self/exe.
+  std::string vfg_binary;
 };
 
 struct SetupInputs {

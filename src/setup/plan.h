@@ -27,6 +27,7 @@ enum class FileRole {
   kLimits,       ///< limits.d (read at next login)
   kSystemdUnit,  ///< a unit drop-in (daemon-reload)
   kSysctl,
+  kHandover,  ///< the handover allowlist and its polkit rule (read at each request)
 };
 
 /// One file as it is and as setup wants it.

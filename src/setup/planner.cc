@@ -6,6 +6,7 @@
 
 #include "host/boot_paths.h"
 #include "setup/access_gen.h"
+#include "setup/handover_gen.h"
 #include "setup/initramfs_edit.h"
 #include "setup/kernel_params.h"
 #include "setup/modprobe_gen.h"
@@ -33,6 +34,11 @@ const std::string kKvmfrRules = path_in(bp::kUdevRulesDir, "70-vfg-kvmfr.rules")
 const std::string kLgTmpfiles = path_in(bp::kTmpfilesDir, "10-vfg-looking-glass.conf");
 const std::string kLimitsConf = path_in(bp::kLimitsDir, "95-vfg-memlock.conf");
 const std::string kHugepagesSysctl = path_in(bp::kSysctlDir, "80-vfg-hugepages.conf");
+const std::string kHandoverRule = path_in(bp::kPolkitRulesDir, "50-vfg-handover.rules");
+
+std::string handover_unit_path(HandoverOp op) {
+  return path_in(bp::kSystemdSystemDir, handover_unit_template(op));
+}
 
 std::string user_manager_dropin(const SetupRequest& request) {
   std::string unit = request.user.uid ? fmt::format("user@{}.service.d", *request.user.uid)
@@ -217,6 +223,33 @@ void plan_modules(PlanBuilder& b, bool binding) {
   }
 }
 
+void plan_handover(PlanBuilder& b) {
+  const SetupRequest& request = b.request();
+  if (request.handover.empty()) return;
+  std::vector<std::vector<std::string>> cards;
+  std::vector<std::string> names;
+  for (const auto& card : request.handover) {
+    std::vector<std::string> functions;
+    for (const auto& fn : card) functions.push_back(fn.address);
+    names.push_back(functions.front());
+    cards.push_back(std::move(functions));
+  }
+  b.file(std::string(handover_paths::kAllowlist), render_allowlist(cards), FileRole::kHandover,
+         "the cards the handover service may move: " + join(names, ", "));
+  for (HandoverOp op : {HandoverOp::kRelease, HandoverOp::kReturn})
+    b.file(handover_unit_path(op), handover_unit_text(op, request.vfg_binary),
+           FileRole::kSystemdUnit, fmt::format("the handover service ({})", to_string(op)));
+  b.file(kHandoverRule, handover_polkit_rule(request.group), FileRole::kHandover,
+         "lets " + request.group + " start the handover units, and nothing else");
+  if (b.changed(FileRole::kSystemdUnit))
+    b.command({"systemctl", "daemon-reload"}, "load the handover units", true);
+  b.plan().notes.push_back(fmt::format(
+      "{} stay{} with the host's driver until `vfg start` hands {} to vfio-pci, and come{} back at "
+      "the stop",
+      join(names, ", "), names.size() == 1 ? "s" : "", names.size() == 1 ? "it" : "them",
+      names.size() == 1 ? "s" : ""));
+}
+
 void plan_hugepages(PlanBuilder& b) {
   HugePageReservation reservation = hugepage_reservation(b.request().vms);
   if (reservation.pages_1g > 0)
@@ -272,6 +305,10 @@ std::vector<std::string> planned_paths(const BootSetup& boot, const SetupRequest
                                  kLgTmpfiles,
                                  kLimitsConf,
                                  kHugepagesSysctl,
+                                 std::string(handover_paths::kAllowlist),
+                                 handover_unit_path(HandoverOp::kRelease),
+                                 handover_unit_path(HandoverOp::kReturn),
+                                 kHandoverRule,
                                  user_manager_dropin(request)};
   for (const auto& entry : boot.loader_entries) paths.push_back(entry);
   paths.insert(paths.end(), boot.grub_dropins.begin(), boot.grub_dropins.end());
@@ -306,6 +343,7 @@ HostPlan plan_setup(const SetupFacts& facts, const SetupRequest& request) {
   targets.memlock_unlimited = request.memlock_unlimited;
   plan_modules(b, binding);
   plan_hugepages(b);
+  plan_handover(b);
   plan_kernel_cmdline(b);
   plan_initramfs(b, binding);
   plan_access(b);

@@ -95,8 +95,14 @@ struct SetupFacts {
 
 /// What the user asked for.
 struct SetupRequest {
-  /// Functions to hand to vfio-pci (a GPU's functions, other devices).
+  /// Functions to hand to vfio-pci at boot (a GPU's functions, other devices).
   std::vector<SetupPciFunction> bind;
+  /// Cards handed over at `vfg start` (binding = "start"): each card's
+  /// functions, function 0 first.
+  std::vector<std::vector<SetupPciFunction>> handover;
+  /// The vfg the handover service runs as root: an absolute path that only
+  /// root can change (checked by gather).
+  std::string vfg_binary;
   std::vector<SetupVm> vms;
   SetupUser user;
   std::string group = "kvm";

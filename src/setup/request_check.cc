@@ -72,6 +72,17 @@ Status check_setup_request(const SetupRequest& request) {
           !s)
         return s;
   }
+  for (const auto& card : request.handover)
+    for (const auto& fn : card) {
+      auto address = PciAddress::parse(fn.address);
+      if (!address || address->to_string() != fn.address)
+        return fail("'{}' is not a PCI address like 0000:01:00.0", fn.address);
+    }
+  // The handover units run it as root: a path a unit file reads as one word.
+  if (!request.handover.empty())
+    if (auto s = named(check_path_under(request.vfg_binary, ""), "vfg binary", request.vfg_binary);
+        !s)
+      return s;
   for (const auto& vm : request.vms)
     if (auto s = check_vm(vm); !s) return s;
   return ok();

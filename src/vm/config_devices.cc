@@ -93,6 +93,8 @@ void read_gpu(TableReader& table, GpuConfig& gpu) {
   }
   table.read_path("rom", gpu.rom_file);
   table.read_bool("x_vga", gpu.x_vga);
+  table.read_enum("binding", gpu.binding,
+                  {{"boot", GpuBinding::kBoot}, {"start", GpuBinding::kStart}});
 }
 
 void read_usb(TableReader& table, UsbHostConfig& usb) {

@@ -97,9 +97,11 @@ HostNeeds host_needs(const VmConfig& config) {
   HostNeeds needs;
   needs.vm = config.name;
   for (const auto& gpu : config.gpus) {
-    needs.bindings.push_back({gpu.address, gpu.all_functions});
+    bool at_start = gpu.binding == GpuBinding::kStart;
+    needs.bindings.push_back({gpu.address, gpu.all_functions, at_start, gpu.address});
     if (!gpu.all_functions)
-      for (const auto& function : gpu.functions) needs.bindings.push_back({function, false});
+      for (const auto& function : gpu.functions)
+        needs.bindings.push_back({function, false, at_start, gpu.address});
     if (!gpu.rom_file.empty()) needs.files.push_back(gpu.rom_file);
   }
   if (!needs.bindings.empty()) {
@@ -131,8 +133,12 @@ HostNeeds host_needs(const VmConfig& config) {
 HostNeeds host_needs(const VmConfig& config, const LaunchPlan& plan) {
   HostNeeds needs = host_needs(config);
   needs.bindings.clear();
-  for (const auto& functions : plan.gpu_functions)
-    for (const auto& address : functions) needs.bindings.push_back({address, false});
+  // One list of functions per card, in the definition's order.
+  for (size_t card = 0; card < plan.gpu_functions.size(); ++card) {
+    bool at_start = card < config.gpus.size() && config.gpus[card].binding == GpuBinding::kStart;
+    for (const auto& address : plan.gpu_functions[card])
+      needs.bindings.push_back({address, false, at_start, plan.gpu_functions[card].front()});
+  }
   std::erase(needs.qemu, QemuAbility::kAudioPipewire);
   std::erase(needs.qemu, QemuAbility::kAudioPulse);
   if (plan.audio == AudioBackend::kPipewire) needs.qemu.push_back(QemuAbility::kAudioPipewire);

@@ -50,6 +50,10 @@ struct BindingNeed {
   /// True: every function of the card goes with it (resolved from the host's
   /// cards by setup, or listed already when planned from a launch plan).
   bool whole_card = false;
+  /// True: only while the VM runs (GPU handover at start and stop), not from boot.
+  bool at_start = false;
+  /// Function 0 of the card it goes with (the handover moves cards whole).
+  std::string card;
 };
 
 /// Which need a host file or command meets; setup tags what it writes with

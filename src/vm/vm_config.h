@@ -102,6 +102,12 @@ struct DiskConfig {
   std::string serial;  ///< shown to the guest; empty = none
 };
 
+/// When a card leaves its host driver for vfio-pci.
+enum class GpuBinding {
+  kBoot,   ///< vfio-pci claims it at boot (vfio-pci.ids): the host never uses it
+  kStart,  ///< the host's driver has it until `vfg start`, and gets it back at the stop
+};
+
 /// One passed-through graphics card.
 struct GpuConfig {
   /// Function 0 of the card, normalised "dddd:bb:dd.f" (5-digit domains kept).
@@ -112,6 +118,7 @@ struct GpuConfig {
   std::vector<std::string> functions;
   std::string rom_file;  ///< absolute path of a VBIOS image; empty = the card's own
   bool x_vga = false;    ///< legacy VGA (rarely needed with OVMF)
+  GpuBinding binding = GpuBinding::kBoot;
 };
 
 /// A USB device passed through: by physical port (stable per port) or by vendor:product.

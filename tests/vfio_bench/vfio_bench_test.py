@@ -71,6 +71,7 @@ append = "console=ttyS0 quiet"
 
 [[gpu]]
 address = "{card}"
+binding = "{binding}"
 """
 
 
@@ -86,22 +87,19 @@ class VfioBench(unittest.TestCase):
         started = time.monotonic()
         boot = cls.l1.boot()
         print(f"L1 answers after {boot:.0f} s", flush=True)
-        # A host as booted: udev loads the drivers of every device (coldplug).
-        cls.l1.check("/lib/systemd/systemd-udevd --daemon && udevadm trigger --action=add && "
-                     "udevadm settle --timeout=300", timeout=400)
-        # L1 boots from the bench's own initramfs without systemd: rebuilding an
-        # initramfs or reloading systemd cannot take effect here, so those two
-        # commands of the setup plan only leave a note that they were run.
-        for stub in ("dracut", "systemctl"):
-            cls.l1.put(f"/usr/local/sbin/{stub}",
-                       f'#!/bin/sh\necho "{stub} $*" >> {STUB_LOG}\n', mode=0o755)
+        # A host as booted: systemd's coldplug has loaded the drivers of every device.
+        cls.l1.check("udevadm settle --timeout=300", timeout=400)
+        # L1 boots from the bench's own initramfs: rebuilding one cannot take
+        # effect here, so the setup plan's dracut call only leaves a note.
+        cls.l1.put("/usr/local/sbin/dracut", f'#!/bin/sh\necho "dracut $*" >> {STUB_LOG}\n',
+                   mode=0o755)
         cls.l1.check(f"useradd --create-home {USER}")
         guest = os.environ["VFG_GUEST_DIR"]
         home = f"/home/{USER}"
         cls.l1.check(f"mkdir -p {home}/guest {home}/.config/vfg {home}/run && "
                      f"cp {guest}/vmlinuz {guest}/initrd.gz {home}/guest/")
         cls.l1.put(f"{home}/.config/vfg/{VM}.toml",
-                   VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD))
+                   VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD, binding="boot"))
         cls.l1.check(f"chown -R {USER}: {home} && chmod 0700 {home}/run")
         print(f"L1 ready as a host after {time.monotonic() - started:.0f} s", flush=True)
 
@@ -279,6 +277,157 @@ class VfioBench(unittest.TestCase):
         rc, out = self.vfg_root(f"check {VM} --json")
         findings = {f["id"]: f for f in json.loads(out)["findings"]}
         self.assertEqual(findings[f"vm.device.{CARD}"]["status"], "fail", out)
+
+
+    # --- GPU handover (binding = "start") -----------------------------------
+    # The card stays with its host drivers until `vfg start`, goes to vfio-pci
+    # for the run (the handover service, started through polkit as the user),
+    # and comes back at the stop, or at the next vfg command after a crash.
+    def card_node(self):
+        """The card's DRM node (/dev/dri/cardN) while bochs-drm drives it, or None."""
+        rc, out = self.l1.run(f"readlink -e /dev/dri/by-path/pci-{CARD}-card")
+        return out.strip() if rc == 0 else None
+
+    def assert_card_on_host(self):
+        self.assertEqual(self.driver(CARD), "bochs-drm")
+        self.assertEqual(self.driver(CARD_AUDIO), "snd_hda_intel")
+        self.assertIsNotNone(self.card_node())
+        self.l1.check(f"test -d /sys/bus/pci/devices/{CARD_AUDIO}/sound")
+
+    def assert_card_in_vm(self):
+        self.assertEqual(self.driver(CARD), "vfio-pci")
+        self.assertEqual(self.driver(CARD_AUDIO), "vfio-pci")
+        pids = self.qemu_pids()
+        self.assertEqual(len(pids), 1)
+        node = f"/dev/vfio/{self.group_of(CARD)}"
+        self.l1.check(f"ls -l /proc/{pids[0]}/fd | grep -q ' -> {node}$'")
+
+    def run_record(self):
+        out = self.l1.check(f"cat /home/{USER}/run/vfg/{VM}/state.json")
+        return json.loads(out)
+
+    def handover_pending(self):
+        rc, _ = self.l1.run(f"test -e /home/{USER}/run/vfg/{VM}/handover.json")
+        return rc == 0
+
+    def test_6_setup_for_handover_leaves_the_card_to_the_host(self):
+        self.l1.put(f"/home/{USER}/.config/vfg/{VM}.toml",
+                    VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD, binding="start"))
+        rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
+        self.assertEqual(rc, 0, out)
+        self.reload_drivers_as_at_boot()
+        self.assert_card_on_host()
+        allow = self.l1.check("cat /etc/vfg/handover.allow")
+        self.assertIn(f"{CARD} {CARD_AUDIO}", allow)
+        self.l1.check("test -e /etc/systemd/system/vfg-handover-release@.service")
+        rc, out = self.vfg_user(f"check {VM} --json")
+        findings = {f["id"]: f for f in json.loads(out)["findings"]}
+        for address in (CARD, CARD_AUDIO):
+            self.assertEqual(findings[f"vm.device.{address}"]["status"], "pass", out)
+        rc, out = self.vfg_root("devices gpu --json")
+        self.assertEqual(rc, 0, out)
+        cards = {gpu["gpu"]: gpu for gpu in json.loads(out)["gpus"]}
+        self.assertEqual(cards[CARD]["binding"], "start", out)
+
+    def test_7_a_holder_of_the_card_makes_the_start_refuse(self):
+        node = self.card_node()
+        holder = self.l1.check(f"setsid sh -c 'exec sleep 900 3<{node}' >/dev/null 2>&1 & echo $!").strip()
+        try:
+            rc, out = self.vfg_user(f"start {VM}")
+            self.assertNotEqual(rc, 0, out)
+            self.assertIn(f"pid {holder} sleep (user root) has {node} open", out)
+            self.assertEqual(self.qemu_pids(), [])
+            self.assert_card_on_host()
+            self.assertFalse(self.handover_pending())
+        finally:
+            self.l1.run(f"kill {holder}")
+
+    def test_8_start_hands_the_card_over_and_stop_gives_it_back(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_in_vm()
+        self.assertIsNone(self.card_node())
+        rc, out = self.vfg_user(f"status {VM}")
+        self.assertIn(f"{CARD} on vfio-pci", out)
+        rc, out = self.vfg_user(f"stop {VM} --force")
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(self.qemu_pids(), [])
+        self.assert_card_on_host()
+        self.assertFalse(self.handover_pending())
+
+    def test_9_after_a_crash_the_next_command_gives_the_card_back_once(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_in_vm()
+        record = self.run_record()
+        # The supervisor and QEMU die at once: nobody is left to give the card back.
+        self.l1.check(f"kill -9 {record['supervisor_pid']} {record['qemu_pid']}")
+        self.l1.check(f"while kill -0 {record['qemu_pid']} 2>/dev/null; do sleep 0.2; done", timeout=60)
+        self.assertEqual(self.driver(CARD), "vfio-pci")
+        self.assertTrue(self.handover_pending())
+        rc, out = self.vfg_user(f"status {VM}")
+        self.assertIn("not given back", out)
+        rc, out = self.vfg_user(f"stop {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assertIn(f"returned {CARD} to the host", out)
+        self.assert_card_on_host()
+        self.assertFalse(self.handover_pending())
+        rc, out = self.vfg_user(f"stop {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assertNotIn("returned", out)
+
+    def test_10_a_return_that_fails_is_reported_and_finished_later(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_in_vm()
+        # bochs-drm cannot come back: its module is gone and loading it fails.
+        self.l1.put("/etc/modprobe.d/zz-bench-no-bochs.conf", "install bochs /bin/false\n")
+        self.l1.check("modprobe -r bochs")
+        rc, out = self.vfg_user(f"stop {VM} --force")
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("modprobe bochs", out)
+        self.assertNotEqual(self.driver(CARD), "bochs-drm")
+        self.assertTrue(self.handover_pending())
+        rc, out = self.vfg_user(f"status {VM}")
+        self.assertIn("not given back", out)
+        self.l1.check("rm /etc/modprobe.d/zz-bench-no-bochs.conf")
+        rc, out = self.vfg_user(f"stop {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_on_host()
+        self.assertFalse(self.handover_pending())
+
+    def test_11_the_service_acts_only_on_its_allowlist(self):
+        def start_unit(user, unit):
+            return self.l1.run(f"runuser -u {user} -- systemctl start --no-ask-password '{unit}'", 120)
+        # A card that is not on the list: the host's own GPU.
+        rc, out = start_unit(USER, f"vfg-handover-release@{HOST_GPU}.service")
+        self.assertNotEqual(rc, 0, out)
+        journal = self.l1.check(f"journalctl -u vfg-handover-release@{HOST_GPU}.service --no-pager")
+        self.assertIn("is not on the handover allowlist", journal)
+        self.assertEqual(self.driver(HOST_GPU), "virtio-pci")
+        # A unit name that is not an address never reaches the service.
+        rc, out = start_unit(USER, "vfg-handover-release@..-..-etc-shadow.service")
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("Interactive authentication required", out)
+        rc, out = self.l1.run(f"{self.vfg} handover-service release ../../../etc")
+        self.assertNotEqual(rc, 0, out)
+        self.assertIn("is not a PCI address", out)
+        # Someone outside the VM group gets nothing.
+        self.l1.check("id outsider >/dev/null 2>&1 || useradd outsider")
+        rc, out = start_unit("outsider", f"vfg-handover-release@{CARD}.service")
+        self.assertNotEqual(rc, 0, out)
+        self.assert_card_on_host()
+        # A second request for a card while one is in progress is refused.
+        lock = f"/run/vfg-handover/{CARD}.lock"
+        holder = self.l1.check(f"setsid flock {lock} sleep 120 >/dev/null 2>&1 & sleep 1; echo $!").strip()
+        try:
+            rc, out = start_unit(USER, f"vfg-handover-release@{CARD}.service")
+            self.assertNotEqual(rc, 0, out)
+            journal = self.l1.check(f"journalctl -u vfg-handover-release@{CARD}.service --no-pager")
+            self.assertIn(f"another handover of {CARD} is in progress", journal)
+            self.assert_card_on_host()
+        finally:
+            self.l1.run(f"pkill -f 'flock {lock}'")
 
 
 if __name__ == "__main__":
