@@ -3,6 +3,7 @@
 // (/run/vfg-handover/CARD.result.json). The first byte picks the parser.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 #include "fuzz_support.h"
 #include "host/card_handover.h"
@@ -21,10 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         lists.push_back(functions);
       }
       auto again = vfg::parse_allowlist(vfg::render_allowlist(lists), "again");
-      if (!again || again->size() != cards->size()) __builtin_trap();
+      if (!again || again->size() != cards->size()) std::abort();
     }
   } else if (auto result = vfg::parse_result_json(text)) {
-    if (!vfg::parse_result_json(vfg::result_json(*result))) __builtin_trap();
+    if (!vfg::parse_result_json(vfg::result_json(*result))) std::abort();
   }
   return 0;
 }
