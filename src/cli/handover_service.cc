@@ -2,10 +2,9 @@
 
 #include <memory>
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "host/card_handover.h"
 
@@ -26,8 +25,9 @@ int run_handover_service(const Context& context, const HandoverServiceOptions& o
   auto root = context.host();
   if (!root) return report_failure(root.error());
   auto op = parse_handover_op(options.op);
-  if (!op) return report_failure(Error{fmt::format("unknown operation '{}'", options.op)},
-                                 "use release or return");
+  if (!op)
+    return report_failure(Error{fmt::format("unknown operation '{}'", options.op)},
+                          "use release or return");
   HandoverOptions handover;
   // systemd puts each line in the journal under the unit's name.
   handover.log = [](const std::string& line) { fmt::print("{}\n", line); };

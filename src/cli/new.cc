@@ -39,6 +39,7 @@ struct NewOptions {
   std::string virtio_iso;
   std::string disk = "128G";
   std::string gpu = "auto";
+  std::string gpu_binding = "boot";
   std::vector<std::string> usb;
   std::vector<std::string> input;
   bool looking_glass = false;
@@ -70,6 +71,7 @@ Result<NewVmRequest> make_request(const NewOptions& options) {
   request.virtio_iso = *virtio;
   request.disk = options.disk;
   request.gpu = options.gpu;
+  request.gpu_binding = options.gpu_binding == "start" ? GpuBinding::kStart : GpuBinding::kBoot;
   request.usb = options.usb;
   request.input = options.input;
   request.looking_glass = options.looking_glass;
@@ -278,6 +280,11 @@ void add_new_command(CLI::App& app, Context& context) {
   command->add_option("--gpu", options->gpu,
                       "auto (a discrete GPU that can be passed; the default), none, or a PCI "
                       "address");
+  command
+      ->add_option("--gpu-binding", options->gpu_binding,
+                   "boot (vfio-pci holds the card from boot; the default) or start (the host's "
+                   "driver keeps it until vfg start, and gets it back at the stop)")
+      ->check(CLI::IsMember({"boot", "start"}));
   command->add_option("--usb", options->usb,
                       "USB devices to pass: ports (3-1.4.2) or vendor:product ids; repeatable");
   command->add_option("--input", options->input,

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include <fcntl.h>
-#include <sys/file.h>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
 
 #include "host/pci_rebind.h"
 #include "util/file_io.h"
@@ -40,7 +40,8 @@ std::string record_path(const PciAddress& card) { return state_path(card, ".reco
 /// Writes a file of the state directory (root's tmpfs), atomically.
 Status write_state(const HostRoot& root, const std::string& host_path, const std::string& text) {
   HostRoot::Parent parent = root.open_parent(host_path);
-  if (!parent.dir) return fail("cannot open {}: {}", handover_paths::kStateDir, std::strerror(errno));
+  if (!parent.dir)
+    return fail("cannot open {}: {}", handover_paths::kStateDir, std::strerror(errno));
   return write_file_atomic_at(parent.dir.get(), parent.name, host_path, text, 0644,
                               Durability::kVolatile);
 }
@@ -107,8 +108,7 @@ void release(const HostRoot& root, const PciAddress& card, const std::vector<Pci
     result.holders.insert(result.holders.end(), holders.begin(), holders.end());
   }
   if (!result.holders.empty()) {
-    result.message = fmt::format("{} is in use on the host; nothing was changed",
-                                 card.to_string());
+    result.message = fmt::format("{} is in use on the host; nothing was changed", card.to_string());
     for (const auto& holder : result.holders) options.log("holder: " + describe(holder));
     return;
   }
@@ -118,8 +118,7 @@ void release(const HostRoot& root, const PciAddress& card, const std::vector<Pci
     for (const auto& function : functions) {
       FunctionRecord record{function.to_string(), bound_driver(root, function).value_or(""), "",
                             function_device_nodes(root, function)};
-      if (!record.driver.empty())
-        record.module = driver_module(root, record.driver).value_or("");
+      if (!record.driver.empty()) record.module = driver_module(root, record.driver).value_or("");
       records.push_back(std::move(record));
     }
     if (auto written = write_state(root, record_path(card), json(records).dump(2) + "\n");
@@ -143,8 +142,8 @@ void release(const HostRoot& root, const PciAddress& card, const std::vector<Pci
       // Put back what moved, so a failed start leaves the card as it was.
       for (const auto& back : moved)
         if (auto rebound = rebind_function_to_default(root, back, options.write_deadline))
-          options.log(fmt::format("{}: back on {}", back.to_string(),
-                                  rebound->value_or("no driver")));
+          options.log(
+              fmt::format("{}: back on {}", back.to_string(), rebound->value_or("no driver")));
       return;
     }
     options.log(fmt::format("{}: {} -> vfio-pci", function.to_string(), from));
@@ -159,6 +158,10 @@ void release(const HostRoot& root, const PciAddress& card, const std::vector<Pci
   result.message = fmt::format("released {} to vfio-pci", card.to_string());
 }
 
+/// How long a driver that bound may take to register its devices: an HDA
+/// controller probes its codecs after the bind returns.
+constexpr auto kNodesDeadline = std::chrono::seconds(30);
+
 /// Why a returned function is not back as recorded, or empty when it is.
 std::string not_back(const HostRoot& root, const PciAddress& function,
                      const FunctionRecord& record) {
@@ -166,10 +169,15 @@ std::string not_back(const HostRoot& root, const PciAddress& function,
   if (!record.driver.empty() && driver != record.driver)
     return fmt::format("{} is bound to {} after the return, not {}", record.address,
                        driver.value_or("no driver"), record.driver);
-  if (!record.driver.empty() && !record.nodes.empty() &&
-      function_device_nodes(root, function).empty())
-    return fmt::format("{} is back on {} but its device nodes ({}) did not come back",
-                       record.address, record.driver, join(record.nodes, ", "));
+  if (record.driver.empty() || record.nodes.empty()) return {};
+  auto deadline = std::chrono::steady_clock::now() + kNodesDeadline;
+  while (function_device_nodes(root, function).empty()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return fmt::format("{} is back on {} but its device nodes ({}) did not come back within {} s",
+                         record.address, record.driver, join(record.nodes, ", "),
+                         kNodesDeadline.count());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   return {};
 }
 
@@ -178,14 +186,14 @@ void give_back(const HostRoot& root, const PciAddress& card,
                HandoverResult& result) {
   std::vector<std::string> groups;
   for (const auto& function : functions) {
-    auto group = root.link_basename(
-        join_host_path("/sys/bus/pci/devices", function.to_string()) + "/iommu_group");
+    auto group = root.link_basename(join_host_path("/sys/bus/pci/devices", function.to_string()) +
+                                    "/iommu_group");
     if (group) groups.push_back(join_host_path("/dev/vfio", *group));
   }
   result.holders = node_holders(root, groups);
   if (!result.holders.empty()) {
-    result.message = fmt::format("{} is still in use by a VM; nothing was changed",
-                                 card.to_string());
+    result.message =
+        fmt::format("{} is still in use by a VM; nothing was changed", card.to_string());
     return;
   }
   auto records = read_records(root, card).value_or(std::vector<FunctionRecord>{});
@@ -199,8 +207,8 @@ void give_back(const HostRoot& root, const PciAddress& card,
   for (auto it = functions.rbegin(); it != functions.rend(); ++it) {
     FunctionRecord record = record_of(*it);
     auto driver = bound_driver(root, *it);
-    auto override_value = root.read_attr(
-        join_host_path("/sys/bus/pci/devices", record.address) + "/driver_override");
+    auto override_value =
+        root.read_attr(join_host_path("/sys/bus/pci/devices", record.address) + "/driver_override");
     bool overridden = override_value && *override_value != "(null)";
     if (driver != kVfioDriver && !overridden && (record.driver.empty() || driver == record.driver))
       continue;  // never released, or back already
@@ -249,7 +257,8 @@ CardBinding card_binding(const GpuCard& card, const PciDevices& devices,
   for (const auto& entry : handover)
     if (entry.card == card.gpu) return CardBinding::kStart;
   const PciFunction* gpu = devices.find(card.gpu);
-  if (gpu != nullptr && gpu->driver && gpu->driver->rfind("vfio", 0) == 0) return CardBinding::kBoot;
+  if (gpu != nullptr && gpu->driver && gpu->driver->rfind("vfio", 0) == 0)
+    return CardBinding::kBoot;
   return CardBinding::kHost;
 }
 
@@ -317,9 +326,8 @@ std::string result_json(const HandoverResult& result) {
   json functions = json::array();
   for (const auto& place : result.functions)
     functions.push_back({{"address", place.address}, {"driver", place.driver}});
-  return json{{"card", result.card},          {"op", to_string(result.op)},
-              {"ok", result.ok},              {"message", result.message},
-              {"holders", holders},           {"functions", functions}}
+  return json{{"card", result.card},       {"op", to_string(result.op)}, {"ok", result.ok},
+              {"message", result.message}, {"holders", holders},         {"functions", functions}}
              .dump(2) +
          "\n";
 }
@@ -369,8 +377,8 @@ Result<HandoverResult> serve_handover(const HostRoot& root, HandoverOp op,
   if (auto made = make_directories(root.path(handover_paths::kStateDir), 0755); !made)
     return tl::unexpected(made.error());
   // One request per card at a time; a second one is refused, not queued.
-  UniqueFd lock = root.open(state_path(*card, ".lock"), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-                            0600);
+  UniqueFd lock =
+      root.open(state_path(*card, ".lock"), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (!lock) return fail("cannot open the lock of {}: {}", card_text, std::strerror(errno));
   if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
     return fail("another handover of {} is in progress", card_text);

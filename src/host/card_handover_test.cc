@@ -25,8 +25,7 @@ struct CardTree {
     }
     tree.mkdir("sys/bus/pci/drivers/bochs-drm");
     tree.symlink("sys/bus/pci/devices/0000:02:00.0/driver", "../../drivers/bochs-drm");
-    tree.write("etc/vfg/handover.allow",
-               render_allowlist({{"0000:02:00.0", "0000:02:00.1"}}));
+    tree.write("etc/vfg/handover.allow", render_allowlist({{"0000:02:00.0", "0000:02:00.1"}}));
     tree.mkdir("run");
   }
   [[nodiscard]] HostRoot root() const { return HostRoot(tree.path()); }

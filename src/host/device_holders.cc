@@ -3,11 +3,10 @@
 #include <algorithm>
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <linux/fb.h>
 #include <linux/vt.h>
 #include <sys/ioctl.h>
-
-#include <fmt/format.h>
 
 #include "util/strings.h"
 
@@ -35,8 +34,8 @@ std::vector<std::string> entries_starting(const HostRoot& root, const std::strin
 /// driver also holds nvidiactl and nvidia-modeset, which serve all its cards.
 std::vector<std::string> nvidia_nodes(const HostRoot& root, const PciAddress& function) {
   std::vector<std::string> nodes{"/dev/nvidiactl", "/dev/nvidia-modeset"};
-  auto info = root.read_attr(
-      join_host_path("/proc/driver/nvidia/gpus", function.to_string()) + "/information");
+  auto info = root.read_attr(join_host_path("/proc/driver/nvidia/gpus", function.to_string()) +
+                             "/information");
   for (const auto& line : split(info.value_or(""), '\n')) {
     if (!line.starts_with("Device Minor:")) continue;
     std::string minor(trim(line.substr(line.find(':') + 1)));
@@ -90,7 +89,7 @@ struct NodeUse {
 
 /// The first of `nodes` process `pid` has open or mapped.
 std::optional<NodeUse> uses_node(const HostRoot& root, const std::string& pid,
-                                    const std::vector<std::string>& nodes) {
+                                 const std::vector<std::string>& nodes) {
   std::string dir = join_host_path("/proc", pid);
   auto status = root.link_status(dir);
   if (!status) return std::nullopt;
@@ -146,7 +145,8 @@ std::vector<DeviceHolder> device_holders(const HostRoot& root, const PciAddress&
   return holders;
 }
 
-std::vector<DeviceHolder> node_holders(const HostRoot& root, const std::vector<std::string>& nodes) {
+std::vector<DeviceHolder> node_holders(const HostRoot& root,
+                                       const std::vector<std::string>& nodes) {
   std::vector<DeviceHolder> holders;
   std::vector<std::string> pids;
   for (const auto& entry : root.list_dir("/proc"))

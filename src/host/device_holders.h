@@ -17,11 +17,11 @@ namespace vfg {
 
 /// One holder of a function's device node.
 struct DeviceHolder {
-  pid_t pid = 0;      ///< 0 for the framebuffer console (the kernel holds it)
-  std::string comm;   ///< "Xorg", "nvidia-persistenced", "fbcon"
+  pid_t pid = 0;     ///< 0 for the framebuffer console (the kernel holds it)
+  std::string comm;  ///< "Xorg", "nvidia-persistenced", "fbcon"
   uid_t uid = 0;
-  std::string user;   ///< from /etc/passwd, or the number
-  std::string node;   ///< "/dev/dri/card1"
+  std::string user;  ///< from /etc/passwd, or the number
+  std::string node;  ///< "/dev/dri/card1"
 };
 
 /// The device nodes the function's driver made: /dev/dri/cardN and

@@ -20,15 +20,19 @@ struct HeldCard {
     tree.mkdir(gpu + "/drm/renderD129");
     tree.mkdir(gpu + "/graphics/fb0");
     std::string audio = "sys/bus/pci/devices/0000:03:00.1/sound/card1";
-    for (std::string_view node : {"controlC1", "pcmC1D3p", "hwC1D0"}) tree.mkdir(audio + "/" + std::string(node));
+    for (std::string_view node : {"controlC1", "pcmC1D3p", "hwC1D0"})
+      tree.mkdir(audio + "/" + std::string(node));
     tree.write("etc/passwd", "root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n");
   }
-  void process(int pid, std::string_view comm, std::string_view fd_target, std::string_view maps = "") {
+  void process(int pid, std::string_view comm, std::string_view fd_target,
+               std::string_view maps = "") {
     std::string dir = "proc/" + std::to_string(pid);
     tree.write(dir + "/comm", std::string(comm) + "\n");
     tree.write(dir + "/maps", maps);
-    if (!fd_target.empty()) tree.symlink(dir + "/fd/5", fd_target);
-    else tree.mkdir(dir + "/fd");
+    if (!fd_target.empty())
+      tree.symlink(dir + "/fd/5", fd_target);
+    else
+      tree.mkdir(dir + "/fd");
   }
   [[nodiscard]] HostRoot root() const { return HostRoot(tree.path()); }
 };
@@ -37,8 +41,9 @@ TEST(DeviceHolders, NodesComeFromTheFunctionsSysfsClasses) {
   HeldCard card;
   EXPECT_EQ(function_device_nodes(card.root(), kGpu),
             (std::vector<std::string>{"/dev/dri/card1", "/dev/dri/renderD129", "/dev/fb0"}));
-  EXPECT_EQ(function_device_nodes(card.root(), kAudio),
-            (std::vector<std::string>{"/dev/snd/controlC1", "/dev/snd/hwC1D0", "/dev/snd/pcmC1D3p"}));
+  EXPECT_EQ(
+      function_device_nodes(card.root(), kAudio),
+      (std::vector<std::string>{"/dev/snd/controlC1", "/dev/snd/hwC1D0", "/dev/snd/pcmC1D3p"}));
 }
 
 TEST(DeviceHolders, FindsOpenFilesAndMappingsButNotOthers) {

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include <fcntl.h>
-
 #include <fmt/format.h>
 
 #include "util/deadline_write.h"
@@ -50,9 +49,9 @@ Status unbind_and_probe(const HostRoot& root, const PciAddress& function,
                         std::chrono::milliseconds deadline) {
   std::string address = function.to_string();
   if (auto driver = bound_driver(root, function)) {
-    auto unbound = write_attr(root, function, join_host_path("/sys/bus/pci/drivers", *driver) +
-                                                  "/unbind",
-                              address, deadline);
+    auto unbound =
+        write_attr(root, function, join_host_path("/sys/bus/pci/drivers", *driver) + "/unbind",
+                   address, deadline);
     if (!unbound) return unbound;
   }
   return write_attr(root, function, "/sys/bus/pci/drivers_probe", address, deadline);
@@ -83,8 +82,8 @@ Status bind_function_to(const HostRoot& root, const PciAddress& function, std::s
 }
 
 Result<std::optional<std::string>> rebind_function_to_default(const HostRoot& root,
-                                                               const PciAddress& function,
-                                                               std::chrono::milliseconds deadline) {
+                                                              const PciAddress& function,
+                                                              std::chrono::milliseconds deadline) {
   // A lone newline clears the override (an empty write is refused).
   if (auto cleared =
           write_attr(root, function, device_dir(function) + "/driver_override", "\n", deadline);

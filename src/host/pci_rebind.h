@@ -32,8 +32,8 @@ Status bind_function_to(const HostRoot& root, const PciAddress& function, std::s
 /// override, unbinds from the current driver, probes. Returns the driver it
 /// got (nullopt: none took it).
 Result<std::optional<std::string>> rebind_function_to_default(const HostRoot& root,
-                                                               const PciAddress& function,
-                                                               std::chrono::milliseconds deadline);
+                                                              const PciAddress& function,
+                                                              std::chrono::milliseconds deadline);
 
 /// Resets a function through sysfs `reset` when the kernel offers a method
 /// for it (`reset_method` non-empty); false when it offers none.

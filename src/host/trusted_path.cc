@@ -19,7 +19,8 @@ Status check_root_only_path(const std::string& path) {
   std::filesystem::path at(path);
   if (!at.is_absolute()) return fail("'{}' is not an absolute path", path);
   // The file first, then each directory up to "/"; every entry checked is root's.
-  for (std::filesystem::path current = at, below;; below = current, current = current.parent_path()) {
+  for (std::filesystem::path current = at, below;;
+       below = current, current = current.parent_path()) {
     struct ::stat status {};
     if (::lstat(current.c_str(), &status) != 0)
       return fail("cannot inspect {}: {}", current.string(), std::strerror(errno));

@@ -72,9 +72,10 @@ Result<HandoverResult> request_handover(const HostRoot& root, HandoverOp op,
   // The service removes the old result before it acts: a result here is this request's.
   if (!result || result->op != op) {
     std::string why = trim(ran->err).empty() ? ran->status.describe() : std::string(trim(ran->err));
-    return fail("the handover service did not {} {}: {} (details: journalctl -u {}; is `vfg "
-                "setup` done for this VM?)",
-                to_string(op), card.to_string(), why, unit);
+    return fail(
+        "the handover service did not {} {}: {} (details: journalctl -u {}; is `vfg "
+        "setup` done for this VM?)",
+        to_string(op), card.to_string(), why, unit);
   }
   return *result;
 }
@@ -100,7 +101,7 @@ void add_handover_steps(LaunchRequest& request, const std::vector<PciAddress>& c
          std::vector<PciAddress> moved;
          for (const auto& card : cards) {
            auto result = request_handover(live, HandoverOp::kRelease, card);
-           std::string problem = !result        ? result.error().message
+           std::string problem = !result       ? result.error().message
                                  : !result->ok ? describe_failure(*result)
                                                : std::string();
            if (problem.empty()) {
@@ -166,8 +167,7 @@ std::vector<HandedOverCard> handed_over_cards(const HostRoot& root, const VmPath
         if (entry.card == card) functions = entry.functions;
     HandedOverCard status{card.to_string(), {}};
     for (const auto& function : functions)
-      status.functions.push_back(
-          {function.to_string(), bound_driver(root, function).value_or("")});
+      status.functions.push_back({function.to_string(), bound_driver(root, function).value_or("")});
     cards.push_back(std::move(status));
   }
   return cards;

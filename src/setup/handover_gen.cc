@@ -5,9 +5,9 @@
 namespace vfg {
 
 std::string handover_unit_text(HandoverOp op, const std::string& vfg_binary) {
-  std::string_view what =
-      op == HandoverOp::kRelease ? "Hand PCI card %I to vfio-pci for a VM"
-                                 : "Give PCI card %I back to its host driver after a VM";
+  std::string_view what = op == HandoverOp::kRelease
+                              ? "Hand PCI card %I to vfio-pci for a VM"
+                              : "Give PCI card %I back to its host driver after a VM";
   // The service reads sysfs, /proc and the allowlist, loads modules and writes
   // sysfs and its own state directory: everything else is out of its reach.
   return fmt::format(
@@ -43,7 +43,9 @@ std::string handover_polkit_rule(const std::string& group) {
       "  if (action.id == \"org.freedesktop.systemd1.manage-units\" &&\n"
       "      action.lookup(\"verb\") == \"start\" &&\n"
       "      subject.isInGroup(\"{0}\") &&\n"
-      "      /^vfg-handover-(release|return)@[0-9a-f]{{4,5}}:[0-9a-f]{{2}}:[0-9a-f]{{2}}\\.[0-7]\\.service$/\n"
+      "      "
+      "/^vfg-handover-(release|return)@[0-9a-f]{{4,5}}:[0-9a-f]{{2}}:[0-9a-f]{{2}}\\.[0-7]\\."
+      "service$/\n"
       "          .test(action.lookup(\"unit\"))) {{\n"
       "    return polkit.Result.YES;\n"
       "  }}\n"

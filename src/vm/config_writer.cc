@@ -263,7 +263,8 @@ void write_gpu(Writer& w, const GpuConfig& gpu, size_t index) {
   }
   if (!gpu.rom_file.empty()) w.string_key("rom", gpu.rom_file);
   if (gpu.x_vga) w.key("x_vga", "true");
-  if (gpu.binding == GpuBinding::kStart) w.string_key("binding", "start");
+  w.key_if(gpu.binding != GpuBinding::kBoot, "binding",
+           toml_string(gpu.binding == GpuBinding::kStart ? "start" : "boot"));
 }
 
 void write_usb(Writer& w, const UsbHostConfig& usb, size_t index) {

@@ -292,7 +292,10 @@ void add_gpu(Definition& definition, const GpuCard* card, const NewVmRequest& re
   std::string passes = addresses(card->functions);
   GpuConfig gpu;
   gpu.address = function0.to_string();
+  gpu.binding = request.gpu_binding;
   definition.config.gpus.push_back(gpu);
+  definition.comments.trailing["gpu[0].binding"] =
+      "boot: vfio-pci from boot | start: the host's until vfg start";
   definition.comments.before["gpu[0]"] = {fmt::format(
       "The {} GPU at {}{}, with every function of its card ({}).", to_string(card->kind),
       card->gpu.to_string(), card->boot_vga ? " (the host boots from it)" : "", passes)};

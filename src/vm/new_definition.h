@@ -31,6 +31,8 @@ struct NewVmRequest {
   std::string disk = "128G";
   /// "auto", "none" or a PCI address.
   std::string gpu = "auto";
+  /// When the card leaves the host's driver (docs/handover.md).
+  GpuBinding gpu_binding = GpuBinding::kBoot;
   /// USB ports ("3-1.4.2") or vendor:product ids ("046d:c539").
   std::vector<std::string> usb;
   /// Keyboards and mice by evdev (/dev/input/by-id/...); {"none"} for none.
