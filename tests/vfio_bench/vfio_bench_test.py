@@ -153,7 +153,7 @@ class VfioBench(unittest.TestCase):
         return out.split() if rc == 0 else []
 
     # --- the steps, in order -------------------------------------------------
-    def test_1_devices_and_check_read_the_live_kernel(self):
+    def test_01_devices_and_check_read_the_live_kernel(self):
         self.assertEqual(self.driver(CARD), "bochs-drm")
         self.assertEqual(self.driver(CARD_AUDIO), "snd_hda_intel")
         rc, out = self.vfg_root("devices gpu --json")
@@ -185,7 +185,7 @@ class VfioBench(unittest.TestCase):
         self.assertEqual(findings[f"vm.device.{CARD}"]["status"], "fail", out)
         self.assertNotEqual(rc, 0)
 
-    def test_2_setup_binds_the_card_at_boot_and_grants_the_user(self):
+    def test_02_setup_binds_the_card_at_boot_and_grants_the_user(self):
         rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
         self.assertEqual(rc, 0, out)
         # The group exists and holds the user (for the next login).
@@ -221,7 +221,7 @@ class VfioBench(unittest.TestCase):
             self.assertEqual(findings[finding]["status"], "pass", f"{finding}: {out}")
         self.assertEqual(findings[f"vm.vfio.{self.group_of(CARD)}"]["status"], "pass", out)
 
-    def test_3_start_below_memlock_is_refused_before_qemu(self):
+    def test_03_start_below_memlock_is_refused_before_qemu(self):
         low_kib = 64 * 1024
         rc, out = self.vfg_user(f"start {VM}", memlock_kib=low_kib)
         self.assertNotEqual(rc, 0, out)
@@ -237,7 +237,7 @@ class VfioBench(unittest.TestCase):
         self.assertNotIn(rc, (0, 124), out)
         self.assertIn("VFIO_MAP_DMA", out)
 
-    def test_4_start_as_user_passes_the_card_and_stop_returns_it(self):
+    def test_04_start_as_user_passes_the_card_and_stop_returns_it(self):
         rc, out = self.vfg_user(f"start {VM}")
         self.assertEqual(rc, 0, out)
         serial = f"/home/{USER}/run/vfg/{VM}/serial.log"
@@ -267,7 +267,7 @@ class VfioBench(unittest.TestCase):
         self.l1.check(f"runuser -u {USER} -- python3 -c 'import os; os.close(os.open(\"{node}\", os.O_RDWR))'")
         self.assertEqual(self.driver(CARD), "vfio-pci")
 
-    def test_5_undo_gives_the_card_back_to_its_drivers(self):
+    def test_05_undo_gives_the_card_back_to_its_drivers(self):
         rc, out = self.vfg_root("setup --undo", timeout=600)
         self.assertEqual(rc, 0, out)
         self.reload_drivers_as_at_boot()
@@ -310,7 +310,7 @@ class VfioBench(unittest.TestCase):
         rc, _ = self.l1.run(f"test -e /home/{USER}/run/vfg/{VM}/handover.json")
         return rc == 0
 
-    def test_6_setup_for_handover_leaves_the_card_to_the_host(self):
+    def test_06_setup_for_handover_leaves_the_card_to_the_host(self):
         self.l1.put(f"/home/{USER}/.config/vfg/{VM}.toml",
                     VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD, binding="start"))
         rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
@@ -329,7 +329,7 @@ class VfioBench(unittest.TestCase):
         cards = {gpu["gpu"]: gpu for gpu in json.loads(out)["gpus"]}
         self.assertEqual(cards[CARD]["binding"], "start", out)
 
-    def test_7_a_holder_of_the_card_makes_the_start_refuse(self):
+    def test_07_a_holder_of_the_card_makes_the_start_refuse(self):
         node = self.card_node()
         holder = self.l1.check(f"setsid sh -c 'exec sleep 900 3<{node}' >/dev/null 2>&1 & echo $!").strip()
         try:
@@ -342,7 +342,7 @@ class VfioBench(unittest.TestCase):
         finally:
             self.l1.run(f"kill {holder}")
 
-    def test_8_start_hands_the_card_over_and_stop_gives_it_back(self):
+    def test_08_start_hands_the_card_over_and_stop_gives_it_back(self):
         rc, out = self.vfg_user(f"start {VM}")
         self.assertEqual(rc, 0, out)
         self.assert_card_in_vm()
@@ -355,7 +355,7 @@ class VfioBench(unittest.TestCase):
         self.assert_card_on_host()
         self.assertFalse(self.handover_pending())
 
-    def test_9_after_a_crash_the_next_command_gives_the_card_back_once(self):
+    def test_09_after_a_crash_the_next_command_gives_the_card_back_once(self):
         rc, out = self.vfg_user(f"start {VM}")
         self.assertEqual(rc, 0, out)
         self.assert_card_in_vm()
