@@ -376,7 +376,25 @@ class VfioBench(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertNotIn("returned", out)
 
-    def test_10_a_return_that_fails_is_reported_and_finished_later(self):
+    def test_10_a_supervisor_killed_while_it_returns_the_card_leaves_it_to_the_next_command(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_in_vm()
+        record = self.run_record()
+        # QEMU dies; its supervisor starts giving the card back (the return
+        # takes seconds: systemd, polkit, two driver probes) and is killed
+        # in the middle of it.
+        self.l1.check(f"kill -9 {record['qemu_pid']}; "
+                      f"for i in $(seq 100); do grep -q returning /home/{USER}/run/vfg/{VM}/handover.json "
+                      f"2>/dev/null && break; sleep 0.05; done; kill -9 {record['supervisor_pid']}",
+                      timeout=60)
+        self.assertTrue(self.handover_pending())
+        rc, out = self.vfg_user(f"stop {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assert_card_on_host()
+        self.assertFalse(self.handover_pending())
+
+    def test_11_a_return_that_fails_is_reported_and_finished_later(self):
         rc, out = self.vfg_user(f"start {VM}")
         self.assertEqual(rc, 0, out)
         self.assert_card_in_vm()
@@ -396,7 +414,7 @@ class VfioBench(unittest.TestCase):
         self.assert_card_on_host()
         self.assertFalse(self.handover_pending())
 
-    def test_11_the_service_acts_only_on_its_allowlist(self):
+    def test_12_the_service_acts_only_on_its_allowlist(self):
         def start_unit(user, unit):
             return self.l1.run(f"runuser -u {user} -- systemctl start --no-ask-password '{unit}'", 120)
         # A card that is not on the list: the host's own GPU.
