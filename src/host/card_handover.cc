@@ -12,6 +12,7 @@
 
 #include "host/pci_rebind.h"
 #include "util/file_io.h"
+#include "util/json_record.h"
 #include "util/process.h"
 #include "util/strings.h"
 
@@ -56,7 +57,9 @@ std::optional<std::vector<FunctionRecord>> read_records(const HostRoot& root,
   auto text = root.read_attr(record_path(card));
   if (!text) return std::nullopt;
   try {
-    return json::parse(*text).get<std::vector<FunctionRecord>>();
+    json doc = parse_json_record(*text);
+    if (doc.is_discarded()) return std::nullopt;
+    return doc.get<std::vector<FunctionRecord>>();
   } catch (const json::exception&) {
     return std::nullopt;
   }
@@ -334,7 +337,8 @@ std::string result_json(const HandoverResult& result) {
 
 std::optional<HandoverResult> parse_result_json(std::string_view text) {
   try {
-    json doc = json::parse(text);
+    json doc = parse_json_record(text);
+    if (doc.is_discarded()) return std::nullopt;
     HandoverResult result;
     result.card = doc.at("card").get<std::string>();
     auto op = parse_handover_op(doc.at("op").get<std::string>());

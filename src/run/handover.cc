@@ -8,6 +8,7 @@
 #include "host/pci_rebind.h"
 #include "run/vm_state.h"
 #include "util/file_io.h"
+#include "util/json_record.h"
 #include "util/process.h"
 #include "util/strings.h"
 
@@ -141,7 +142,7 @@ std::vector<PciAddress> pending_handover(const VmPaths& paths) {
   std::vector<PciAddress> cards;
   auto text = read_file(handover_record_path(paths));
   if (!text) return cards;
-  Json doc = Json::parse(*text, nullptr, false);
+  Json doc = parse_json_record(*text);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("cards") || !doc["cards"].is_array())
     return cards;
   for (const auto& card : doc["cards"])

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/file_io.h"
+#include "util/json_record.h"
 #include "util/process.h"
 
 namespace vfg {
@@ -26,7 +27,7 @@ constexpr int kCacheFormat = 2;
 
 std::optional<QemuCapabilities> parse_qemu_caps_cache(std::string_view bytes,
                                                       const std::string& key) {
-  json doc = json::parse(bytes, nullptr, /*allow_exceptions=*/false);
+  json doc = parse_json_record(bytes);
   if (!doc.is_object()) return std::nullopt;
   const json* format = doc.contains("format") ? &doc["format"] : nullptr;
   const json* stored_key = doc.contains("key") ? &doc["key"] : nullptr;

@@ -11,6 +11,7 @@
 
 #include "host/process_info.h"
 #include "util/file_io.h"
+#include "util/json_record.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -73,7 +74,7 @@ Result<std::optional<VmRecord>> read_record(const RuntimeFiles& files) {
   if (!fs::exists(files.record, error)) return std::optional<VmRecord>();
   auto text = read_file(files.record);
   if (!text) return tl::unexpected(text.error());
-  json doc = json::parse(*text, nullptr, false);
+  json doc = parse_json_record(*text);
   if (doc.is_discarded() || !doc.is_object())
     return fail("'{}' is not a valid state record", files.record.string());
   VmRecord record;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/boot_paths.h"
+#include "util/json_record.h"
 
 namespace vfg {
 
@@ -32,11 +33,16 @@ Result<std::optional<Journal>> load_journal(FileWriter& writer) {
   auto state = writer.read(path);
   if (!state) return tl::unexpected(state.error());
   if (!*state) return std::optional<Journal>{};
+  auto damaged = [&](std::string_view why) {
+    return fail("the setup journal '{}' is damaged ({}); it lists the backups in {}", path, why,
+                boot_paths::kBackupDir);
+  };
+  json doc = parse_json_record((*state)->contents);
+  if (doc.is_discarded()) return damaged("not a JSON record of whole numbers");
   try {
-    return std::optional<Journal>{json::parse((*state)->contents).get<Journal>()};
+    return std::optional<Journal>{doc.get<Journal>()};
   } catch (const json::exception& e) {
-    return fail("the setup journal '{}' is damaged ({}); it lists the backups in {}", path,
-                e.what(), boot_paths::kBackupDir);
+    return damaged(e.what());
   }
 }
 

@@ -74,8 +74,9 @@ Result<std::vector<pid_t>> vcpu_threads(const Json& reply) {
   if (!reply.is_array()) return fail("query-cpus-fast returned no list");
   std::map<int, pid_t> by_index;
   for (const auto& cpu : reply) {
-    if (!cpu.is_object() || !cpu.contains("thread-id") || !cpu.contains("cpu-index"))
-      return fail("query-cpus-fast returned an entry without thread-id or cpu-index");
+    if (!cpu.is_object() || !cpu.contains("thread-id") || !cpu.contains("cpu-index") ||
+        !cpu["thread-id"].is_number_integer() || !cpu["cpu-index"].is_number_integer())
+      return fail("query-cpus-fast returned an entry without an integer thread-id or cpu-index");
     by_index[cpu["cpu-index"].get<int>()] = cpu["thread-id"].get<pid_t>();
   }
   std::vector<pid_t> tids;
@@ -94,8 +95,9 @@ Result<std::vector<std::pair<std::string, pid_t>>> iothreads(const Json& reply) 
   if (!reply.is_array()) return fail("query-iothreads returned no list");
   std::vector<std::pair<std::string, pid_t>> threads;
   for (const auto& thread : reply) {
-    if (!thread.is_object() || !thread.contains("thread-id"))
-      return fail("query-iothreads returned an entry without thread-id");
+    if (!thread.is_object() || !thread.contains("thread-id") ||
+        !thread["thread-id"].is_number_integer())
+      return fail("query-iothreads returned an entry without an integer thread-id");
     threads.emplace_back(thread.value("id", ""), thread["thread-id"].get<pid_t>());
   }
   return threads;

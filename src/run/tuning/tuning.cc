@@ -9,6 +9,7 @@
 #include "run/tuning/pin_apply.h"
 #include "run/vm_state.h"
 #include "util/file_io.h"
+#include "util/json_record.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -137,7 +138,7 @@ void add_tuning_steps(LaunchRequest& request, const Tuning& tuning) {
 std::optional<Json> read_tuning_record(const VmPaths& paths) {
   auto text = read_file(tuning_record_path(paths));
   if (!text) return std::nullopt;
-  Json doc = Json::parse(*text, nullptr, false);
+  Json doc = parse_json_record(*text);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   return doc;
 }
