@@ -13,6 +13,7 @@
 #include "cli/new.h"
 #include "cli/rm.h"
 #include "cli/setup.h"
+#include "cli/single_gpu_service.h"
 #include "cli/snapshot.h"
 #include "cli/start.h"
 #include "cli/status.h"
@@ -38,6 +39,7 @@ constexpr vfg::cli::Command kCommands[] = {
     {"completion", vfg::cli::add_completion_command},
     {"man", vfg::cli::add_man_command},
     {"handover-service", vfg::cli::add_handover_service_command},
+    {"single-gpu-service", vfg::cli::add_single_gpu_service_command},
 };
 
 }  // namespace

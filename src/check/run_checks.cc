@@ -69,7 +69,11 @@ Result<CheckInput> gather_check_input(const HostReading& host, const VmConfig* v
   input.software = gather_software(root, vm != nullptr && vm->firmware.secure_boot, qemu_probe);
   input.setup = setup;
   input.vm = vm;
-  if (vm != nullptr) input.vm_resources = gather_vm_resources(root, *vm);
+  if (vm != nullptr) {
+    input.vm_resources = gather_vm_resources(root, *vm);
+    input.vm_resources.single_gpu =
+        gather_single_gpu_facts(root, *vm, input.host.system.identity.user);
+  }
   return input;
 }
 

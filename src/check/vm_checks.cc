@@ -339,6 +339,7 @@ std::vector<Finding> check_vm_resources(const VmConfig& config, const HostFacts&
   append(check_vm_inputs(config, host.system, facts));
   findings.push_back(check_vm_input_path(config));
   append(check_vm_usb(config, host.system, facts, setup));
+  append(check_vm_single_gpu(config, facts.single_gpu));
   return findings;
 }
 

@@ -10,6 +10,7 @@
 
 #include "check/facts.h"
 #include "check/finding.h"
+#include "check/single_gpu_check.h"
 #include "host/usb.h"
 #include "vm/vm_config.h"
 
@@ -28,6 +29,7 @@ struct VmResourceFacts {
   std::vector<std::vector<std::pair<UsbDevice, NodeInfo>>> usb;
   /// An explicit audio server socket (AudioConfig::server), probed like the session's.
   std::optional<AudioSocket> audio_server;
+  SingleGpuFacts single_gpu;
 };
 
 /// A node QEMU cannot open: the fix is setup's udev rule for device access

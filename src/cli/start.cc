@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include "check/render.h"
 #include "check/run_checks.h"
@@ -16,6 +18,7 @@
 #include "run/handover.h"
 #include "run/launcher.h"
 #include "run/qemu_caps_cache.h"
+#include "run/single_gpu.h"
 #include "run/tuning/tuning.h"
 #include "run/vm_state.h"
 #include "util/diagnostics.h"
@@ -33,6 +36,8 @@ struct StartOptions {
   bool foreground = false;
   bool no_check = false;
   bool allocate_hugepages = false;
+  /// Set by the single-GPU service when it runs the VM: start here.
+  bool in_single_gpu_service = false;
 };
 
 // The VM's readiness checks (docs/check.md): a failing one stops the start
@@ -99,6 +104,31 @@ Result<LaunchRequest> prepare(const HostReading& host, const VmTarget& target,
   return request;
 }
 
+// The graphical session that runs this is about to end: the system service
+// runs the VM, and the desktop comes back when it ends.
+int start_single_gpu(const VmConfig& config, const std::string& name) {
+  const passwd* me = ::getpwuid(::geteuid());
+  if (me == nullptr) return report_failure(Error{"cannot tell who you are"});
+  auto run = parse_single_gpu_run(fmt::format("{}:{}", me->pw_name, name));
+  if (!run) return report_failure(run.error());
+  fmt::print(
+      "'{}' takes this host's display: the screen goes dark while the desktop stops, and "
+      "the VM appears on {}'s outputs.\n",
+      name, config.gpus.front().address);
+  if (!config.single_gpu.keyboard.empty())
+    fmt::print("Hold {} on {} to end the VM at once and get the desktop back.\n",
+               config.single_gpu.chord, config.single_gpu.keyboard);
+  fmt::print(
+      "When the VM shuts down, the desktop comes back by itself. From another machine: "
+      "'systemctl stop {}'; the log: 'journalctl -u {}'.\n",
+      run->unit(), run->unit());
+  std::fflush(stdout);
+  if (auto requested = request_single_gpu_start(*run); !requested)
+    return report_failure(requested.error(),
+                          fmt::format("`sudo vfg setup {}` installs the single-GPU service", name));
+  return 0;
+}
+
 int run_start(const Context& context, const StartOptions& options) {
   auto target = vm_target(options.name);
   if (!target) return report_failure(target.error());
@@ -143,6 +173,8 @@ int run_start(const Context& context, const StartOptions& options) {
   HostReading host(*root);
   auto qemu = probe_qemu_cached(qemu_caps_cache_file(target->dirs), kQemuBinary);
   if (int refused = run_preflight(host, *config, options, qemu); refused != 0) return refused;
+  if (config->single_gpu.enabled && !options.in_single_gpu_service)
+    return start_single_gpu(*config, options.name);
   auto request = prepare(host, *target, *config, options, qemu);
   if (!request)
     return report_failure(
@@ -196,6 +228,7 @@ void add_start_command(CLI::App& app, Context& context) {
                     "Stay attached until the VM stops; Ctrl-C shuts the guest down gracefully");
   command->add_flag("--allocate-hugepages", options->allocate_hugepages,
                     "Reserve the hugepages the VM lacks for this run, released at stop (root)");
+  command->add_flag("--in-single-gpu-service", options->in_single_gpu_service)->group("");
   command->callback([&context, options] { context.exit_code = run_start(context, *options); });
 }
 

@@ -4,10 +4,8 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <linux/fb.h>
-#include <linux/vt.h>
-#include <sys/ioctl.h>
 
+#include "host/console_map.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -44,42 +42,20 @@ std::vector<std::string> nvidia_nodes(const HostRoot& root, const PciAddress& fu
   return nodes;
 }
 
-/// The framebuffer numbers the virtual consoles are drawn on, as the kernel
-/// maps them (FBIOGET_CON2FBMAP, root only); nullopt when it cannot be asked
-/// (a tree, or no framebuffer device to ask through).
-std::optional<std::vector<std::string>> console_framebuffers(const HostRoot& root) {
-  UniqueFd fb;
-  for (const auto& name : root.list_dir("/sys/class/graphics"))
-    if (name.starts_with("fb") && is_number(name.substr(2)) && !fb)
-      fb = root.open(join_host_path("/dev", name), O_RDONLY | O_CLOEXEC);
-  if (!fb) return std::nullopt;
-  std::vector<std::string> mapped;
-  for (uint32_t console = 1; console <= MAX_NR_CONSOLES; ++console) {
-    fb_con2fbmap map{console, 0};
-    if (::ioctl(fb.get(), FBIOGET_CON2FBMAP, &map) != 0) return std::nullopt;
-    std::string name = "fb" + std::to_string(map.framebuffer);
-    if (std::find(mapped.begin(), mapped.end(), name) == mapped.end()) mapped.push_back(name);
-  }
-  return mapped;
-}
-
 /// Whether the framebuffer console (bound to a vtconsole) draws on one of
 /// `framebuffers`: as the kernel maps consoles when it can be asked, else on
 /// fb0, where fbcon puts them unless told otherwise (fbcon=map:).
 bool console_on(const HostRoot& root, const std::vector<std::string>& framebuffers) {
-  std::vector<std::string> drawn_on =
-      console_framebuffers(root).value_or(std::vector<std::string>{"fb0"});
+  std::vector<std::string> drawn_on{"fb0"};
+  if (auto map = read_console_map(root)) {
+    drawn_on.clear();
+    for (int fb : *map) drawn_on.push_back("fb" + std::to_string(fb));
+  }
   if (std::none_of(framebuffers.begin(), framebuffers.end(), [&](const std::string& fb) {
         return std::find(drawn_on.begin(), drawn_on.end(), fb) != drawn_on.end();
       }))
     return false;
-  for (const auto& vtcon : root.list_dir("/sys/class/vtconsole")) {
-    std::string dir = join_host_path("/sys/class/vtconsole", vtcon);
-    if (root.read_attr(dir + "/bind") == "1" &&
-        root.read_attr(dir + "/name").value_or("").find("frame buffer") != std::string::npos)
-      return true;
-  }
-  return false;
+  return framebuffer_console_bound(root);
 }
 
 struct NodeUse {
@@ -135,7 +111,7 @@ std::vector<std::string> function_device_nodes(const HostRoot& root, const PciAd
 std::vector<DeviceHolder> device_holders(const HostRoot& root, const PciAddress& function) {
   std::vector<DeviceHolder> holders;
   std::string device = join_host_path("/sys/bus/pci/devices", function.to_string());
-  auto framebuffers = entries_starting(root, device + "/graphics", {"fb"});
+  auto framebuffers = function_framebuffers(root, function.to_string());
   if (console_on(root, framebuffers))
     holders.push_back({0, "fbcon", 0, "root", "/dev/" + framebuffers.front()});
   std::vector<std::string> nodes = function_device_nodes(root, function);

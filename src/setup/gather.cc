@@ -242,6 +242,7 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
       if (!fn) return fail("{}: no PCI device at {}", vm.name, binding.address);
       request.bind.push_back(to_setup(*fn));
     }
+    request.single_gpu = request.single_gpu || vm.single_gpu.enabled;
     request.vms.push_back(setup_vm_from_needs(std::move(needs), &inputs.warnings));
   }
 

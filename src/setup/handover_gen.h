@@ -14,7 +14,11 @@ namespace vfg {
 std::string handover_unit_text(HandoverOp op, const std::string& vfg_binary);
 
 /// /etc/polkit-1/rules.d/50-vfg-handover.rules for `group`: members may start
-/// a handover unit for a well-formed PCI address, and nothing else.
-std::string handover_polkit_rule(const std::string& group);
+/// a handover unit for a well-formed PCI address and, with `single_gpu`, start
+/// and stop the single-GPU unit of their own VMs; nothing else.
+std::string handover_polkit_rule(const std::string& group, bool single_gpu);
+
+/// vfg-single-gpu@.service for `vfg_binary` (run/single_gpu.h).
+std::string single_gpu_unit_text(const std::string& vfg_binary);
 
 }  // namespace vfg

@@ -58,5 +58,27 @@ TEST(HandoverSetup, AStartCardGetsTheServiceAndNoBootBinding) {
   EXPECT_TRUE(reloads);
 }
 
+TEST(HandoverSetup, SingleGpuAddsItsServiceAndLetsOnlyTheOwnerAsk) {
+  HostPlan without = plan_setup(debian_facts(), request_with_start_card());
+  EXPECT_EQ(find_file(without, "/etc/systemd/system/vfg-single-gpu@.service"), nullptr);
+  EXPECT_EQ(find_file(without, "/etc/polkit-1/rules.d/50-vfg-handover.rules")
+                ->new_contents.find("vfg-single-gpu@"),
+            std::string::npos);
+
+  SetupRequest request = request_with_start_card();
+  request.single_gpu = true;
+  HostPlan plan = plan_setup(debian_facts(), request);
+  const FileEdit* unit = find_file(plan, "/etc/systemd/system/vfg-single-gpu@.service");
+  ASSERT_NE(unit, nullptr);
+  for (std::string_view line :
+       {"ExecStart=/usr/bin/vfg single-gpu-service run %I\n",
+        "ExecStopPost=/usr/bin/vfg single-gpu-service restore %I\n", "KillMode=mixed\n"})
+    EXPECT_NE(unit->new_contents.find(line), std::string::npos) << line;
+  const std::string& rule =
+      find_file(plan, "/etc/polkit-1/rules.d/50-vfg-handover.rules")->new_contents;
+  EXPECT_NE(rule.find("run[1] == subject.user"), std::string::npos);
+  EXPECT_NE(rule.find("verb == \"stop\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vfg

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "host/boot_paths.h"
+#include "host/display_takeover.h"
 #include "setup/access_gen.h"
 #include "setup/handover_gen.h"
 #include "setup/initramfs_edit.h"
@@ -35,6 +36,7 @@ const std::string kLgTmpfiles = path_in(bp::kTmpfilesDir, "10-vfg-looking-glass.
 const std::string kLimitsConf = path_in(bp::kLimitsDir, "95-vfg-memlock.conf");
 const std::string kHugepagesSysctl = path_in(bp::kSysctlDir, "80-vfg-hugepages.conf");
 const std::string kHandoverRule = path_in(bp::kPolkitRulesDir, "50-vfg-handover.rules");
+const std::string kSingleGpuUnit = path_in(bp::kSystemdSystemDir, single_gpu_paths::kUnitTemplate);
 
 std::string handover_unit_path(HandoverOp op) {
   return path_in(bp::kSystemdSystemDir, handover_unit_template(op));
@@ -239,7 +241,11 @@ void plan_handover(PlanBuilder& b) {
   for (HandoverOp op : {HandoverOp::kRelease, HandoverOp::kReturn})
     b.file(handover_unit_path(op), handover_unit_text(op, request.vfg_binary),
            FileRole::kSystemdUnit, fmt::format("the handover service ({})", to_string(op)));
-  b.file(kHandoverRule, handover_polkit_rule(request.group), FileRole::kHandover,
+  if (request.single_gpu)
+    b.file(kSingleGpuUnit, single_gpu_unit_text(request.vfg_binary), FileRole::kSystemdUnit,
+           "the single-GPU service: takes the display for a VM and brings it back");
+  b.file(kHandoverRule, handover_polkit_rule(request.group, request.single_gpu),
+         FileRole::kHandover,
          "lets " + request.group + " start the handover units, and nothing else");
   if (b.changed(FileRole::kSystemdUnit))
     b.command({"systemctl", "daemon-reload"}, "load the handover units", true);
@@ -309,6 +315,7 @@ std::vector<std::string> planned_paths(const BootSetup& boot, const SetupRequest
                                  handover_unit_path(HandoverOp::kRelease),
                                  handover_unit_path(HandoverOp::kReturn),
                                  kHandoverRule,
+                                 kSingleGpuUnit,
                                  user_manager_dropin(request)};
   for (const auto& entry : boot.loader_entries) paths.push_back(entry);
   paths.insert(paths.end(), boot.grub_dropins.begin(), boot.grub_dropins.end());

@@ -103,6 +103,8 @@ struct SetupRequest {
   /// The vfg the handover service runs as root: an absolute path that only
   /// root can change (checked by gather).
   std::string vfg_binary;
+  /// A VM runs in single-GPU mode: its service is installed with the handover's.
+  bool single_gpu = false;
   std::vector<SetupVm> vms;
   SetupUser user;
   std::string group = "kvm";

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include <fcntl.h>
+#include <grp.h>
 #include <paths.h>
 #include <poll.h>
 #include <signal.h>
@@ -196,6 +197,10 @@ Result<Child> spawn(const SpawnOptions& options) {
     if (stdout_fd >= 0 && ::dup2(stdout_fd, 1) < 0) child_exit_with_errno(report_fd);
     if (stderr_fd >= 0 && ::dup2(stderr_fd, 2) < 0) child_exit_with_errno(report_fd);
     close_other_fds(options.keep_fds, report_fd);
+    if (options.identity &&
+        (::setgroups(options.identity->groups.size(), options.identity->groups.data()) != 0 ||
+         ::setgid(options.identity->gid) != 0 || ::setuid(options.identity->uid) != 0))
+      child_exit_with_errno(report_fd);
     if (options.cwd && ::chdir(options.cwd->c_str()) != 0) child_exit_with_errno(report_fd);
     ::execve(program.c_str(), argv.data(), envp.data());
     child_exit_with_errno(report_fd);

@@ -33,6 +33,13 @@ struct SpawnOptions {
   bool new_session = false;
   /// File descriptors the child inherits at the same numbers; all others are closed.
   std::vector<int> keep_fds;
+  /// Run the child as another user (root only): groups, then group, then user.
+  struct Identity {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;
+  };
+  std::optional<Identity> identity;
 };
 
 /// How a child ended.

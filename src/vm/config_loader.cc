@@ -41,6 +41,7 @@ const std::vector<std::pair<std::string, std::string>>& schema_keys() {
     collect_keys(all, "looking_glass", read_looking_glass);
     collect_keys(all, "display", read_display);
     collect_keys(all, "platform", read_platform);
+    collect_keys(all, "single_gpu", read_single_gpu);
     collect_keys(all, "boot", read_boot);
     collect_keys(all, "[[disk]]", read_disk);
     collect_keys(all, "[[gpu]]", read_gpu);
@@ -132,6 +133,7 @@ void read_top(ConfigDiagnostics& diagnostics, TableReader& top, VmConfig& config
   read_section(diagnostics, top, "looking_glass", config.looking_glass, read_looking_glass);
   read_section(diagnostics, top, "display", config.display, read_display);
   read_section(diagnostics, top, "platform", config.platform, read_platform);
+  read_section(diagnostics, top, "single_gpu", config.single_gpu, read_single_gpu);
   read_section(diagnostics, top, "boot", config.boot, read_boot);
 }
 

@@ -1,8 +1,11 @@
 // Readers of the machine-wide sections: memory, cpu, firmware, audio, display,
-// platform, boot.
+// platform, boot, single_gpu.
 #include "vm/config_sections.h"
 
 #include <fmt/format.h>
+
+#include "host/key_chord.h"
+#include "util/host_values.h"
 
 namespace vfg {
 
@@ -104,6 +107,24 @@ void read_platform(TableReader& table, PlatformConfig& platform) {
   table.read_bool("s4", platform.s4);
   table.read_bool("dump_guest_core", platform.dump_guest_core);
   table.read_bool("guest_agent", platform.guest_agent);
+}
+
+void read_single_gpu(TableReader& table, SingleGpuConfig& single_gpu) {
+  table.read_bool("enabled", single_gpu.enabled);
+  table.read_path("keyboard", single_gpu.keyboard);
+  if (!single_gpu.keyboard.empty())
+    if (auto grammar = check_path_under(single_gpu.keyboard, "/dev/input"); !grammar)
+      table.error("keyboard", fmt::format("'{}' {}; name the keyboard by /dev/input/by-id/…",
+                                          single_gpu.keyboard, grammar.error().message));
+  if (const ConfigValue* value = table.get("chord", ConfigValue::Kind::kString)) {
+    if (auto chord = parse_key_chord(value->string); chord) {
+      single_gpu.chord = value->string;
+    } else {
+      table.error("chord", chord.error().message);
+    }
+  }
+  // Less than 10 s is shorter than QEMU's own start on a busy host.
+  table.read_uint("take_timeout", single_gpu.take_timeout, 10, 600);
 }
 
 void read_boot(TableReader& table, KernelBootConfig& boot) {

@@ -14,6 +14,7 @@ void read_audio(TableReader& table, AudioConfig& audio);
 void read_display(TableReader& table, DisplayConfig& display);
 void read_platform(TableReader& table, PlatformConfig& platform);
 void read_boot(TableReader& table, KernelBootConfig& boot);
+void read_single_gpu(TableReader& table, SingleGpuConfig& single_gpu);
 void read_disk(TableReader& table, DiskConfig& disk);
 void read_gpu(TableReader& table, GpuConfig& gpu);
 void read_usb(TableReader& table, UsbHostConfig& usb);

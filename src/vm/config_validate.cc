@@ -238,6 +238,30 @@ void validate_boot(const VmConfig& config, ConfigDiagnostics& diagnostics) {
   }
 }
 
+// The card must come back to the host at the stop, and the chord's keyboard
+// must stay with the host: a keyboard the guest grabs cannot end the run.
+void validate_single_gpu(const VmConfig& config, ConfigDiagnostics& diagnostics) {
+  const SingleGpuConfig& single = config.single_gpu;
+  if (!single.enabled) return;
+  if (config.gpus.size() != 1) {
+    diagnostics.error("single_gpu.enabled",
+                      fmt::format("a single-GPU VM passes the host's one card; this VM has {} "
+                                  "[[gpu]] entries",
+                                  config.gpus.size()));
+  } else if (config.gpus.front().binding != GpuBinding::kStart) {
+    diagnostics.error("single_gpu.enabled",
+                      "the card must go back to the host at the stop; add binding = \"start\" "
+                      "to its [[gpu]]");
+  }
+  for (size_t i = 0; i < config.inputs.size(); ++i)
+    if (!single.keyboard.empty() && config.inputs[i].evdev == single.keyboard)
+      diagnostics.error("single_gpu.keyboard",
+                        fmt::format("'{}' is also input[{}]: the guest would grab it and the "
+                                    "chord could not bring the desktop back; name another "
+                                    "keyboard",
+                                    single.keyboard, i));
+}
+
 }  // namespace
 
 void validate_vm_config(const VmConfig& config, ConfigDiagnostics& diagnostics) {
@@ -250,6 +274,7 @@ void validate_vm_config(const VmConfig& config, ConfigDiagnostics& diagnostics) 
   validate_network(config, diagnostics);
   validate_looking_glass(config, diagnostics);
   validate_boot(config, diagnostics);
+  validate_single_gpu(config, diagnostics);
 }
 
 }  // namespace vfg

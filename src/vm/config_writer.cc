@@ -372,6 +372,17 @@ void write_platform(Writer& w, const PlatformConfig& platform) {
   w.key_if(platform.guest_agent != d.guest_agent, "guest_agent", bool_text(platform.guest_agent));
 }
 
+void write_single_gpu(Writer& w, const SingleGpuConfig& single) {
+  if (!single.enabled) return;
+  const SingleGpuConfig d;
+  w.table("[single_gpu]", "single_gpu");
+  w.key("enabled", "true");
+  if (!single.keyboard.empty()) w.string_key("keyboard", single.keyboard);
+  if (single.chord != d.chord) w.string_key("chord", single.chord);
+  w.key_if(single.take_timeout != d.take_timeout, "take_timeout",
+           std::to_string(single.take_timeout));
+}
+
 }  // namespace
 
 std::string toml_string(std::string_view text) {
@@ -399,6 +410,7 @@ std::string write_vm_config(const VmConfig& config, const DefinitionComments& co
   write_list(w, "input", config.inputs, write_input);
   write_devices(w, config);
   write_platform(w, config.platform);
+  write_single_gpu(w, config.single_gpu);
   return w.text();
 }
 

@@ -121,6 +121,19 @@ struct GpuConfig {
   GpuBinding binding = GpuBinding::kBoot;
 };
 
+/// Single-GPU mode (docs/single-gpu.md): the card passed is the one that
+/// drives the host's display. `vfg start` runs the VM from a system service
+/// that takes the desktop down, and always brings it back.
+struct SingleGpuConfig {
+  bool enabled = false;
+  /// A keyboard that stays with the host (/dev/input/by-id/…-event-kbd):
+  /// holding `chord` on it ends the run at once. Empty: no chord.
+  std::string keyboard;
+  std::string chord = "leftctrl+leftalt+end";
+  /// Seconds the VM has to take the card before the desktop comes back.
+  uint32_t take_timeout = 60;
+};
+
 /// A USB device passed through: by physical port (stable per port) or by vendor:product.
 struct UsbHostConfig {
   uint32_t hostbus = 0;  ///< with `hostport`: "3-1.4.2" → bus 3
@@ -259,6 +272,7 @@ struct VmConfig {
   DisplayConfig display;
   KernelBootConfig boot;
   PlatformConfig platform;
+  SingleGpuConfig single_gpu;
   bool tpm = false;  ///< TPM 2.0 through swtpm (Windows 11)
   /// How long `stop` waits for the guest to power off before quitting QEMU.
   std::chrono::seconds stop_timeout{60};

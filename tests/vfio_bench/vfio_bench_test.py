@@ -21,6 +21,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "vfio-bench"))
 from l1 import L1  # noqa: E402
+from single_gpu_steps import SingleGpuSteps  # noqa: E402
 
 CARD = "0000:02:00.0"
 CARD_AUDIO = "0000:02:00.1"
@@ -76,7 +77,7 @@ binding = "{binding}"
 
 
 
-class VfioBench(unittest.TestCase):
+class VfioBench(SingleGpuSteps, unittest.TestCase):
     l1 = None
 
     @classmethod
@@ -117,6 +118,9 @@ class VfioBench(unittest.TestCase):
         print(f"  ({self._testMethodName}: {time.monotonic() - self.started:.0f} s)", flush=True)
 
     # --- helpers -------------------------------------------------------------
+    def definition(self, binding):
+        return VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD, binding=binding)
+
     def vfg_root(self, args, timeout=300):
         """vfg as root, reading the VM definitions of the user (like sudo)."""
         return self.l1.run(f"XDG_CONFIG_HOME=/home/{USER}/.config {self.vfg} {args}", timeout)
@@ -312,7 +316,7 @@ class VfioBench(unittest.TestCase):
 
     def test_06_setup_for_handover_leaves_the_card_to_the_host(self):
         self.l1.put(f"/home/{USER}/.config/vfg/{VM}.toml",
-                    VM_DEFINITION.format(memory=L2_MEMORY_MIB, user=USER, card=CARD, binding="start"))
+                    self.definition("start"))
         rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
         self.assertEqual(rc, 0, out)
         self.reload_drivers_as_at_boot()

@@ -1,0 +1,157 @@
+"""The single-GPU steps of the VFIO bench (a mixin of VfioBench).
+
+L1 plays a host whose only display is the card: its consoles are drawn on
+the card's framebuffer (bochs-drm) and a stand-in display manager holds the
+card's DRM node. A single-GPU start must take all of it down, pass the card,
+and bring it all back when the run ends — each way a run can end, within 30
+seconds of what ended it.
+"""
+import time
+
+from single_gpu_tools import CONSOLES, DISPLAY_MANAGER_UNIT, FAKE_QEMU, KEYBOARD
+
+CARD = "0000:02:00.0"
+USER = "gamer"
+GROUP = "vfgbench"
+VM = "l2"
+SERVICE = f"vfg-single-gpu@{USER}:{VM}.service"
+# The issue's bound: the desktop is back within this many seconds of the trigger.
+BACK_WITHIN = 30
+
+
+class SingleGpuSteps:
+    def card_framebuffer(self):
+        return int(self.l1.check(f"ls /sys/bus/pci/devices/{CARD}/graphics | sed -n 's/^fb//p'")
+                   .split()[0])
+
+    def consoles(self):
+        return self.l1.check("python3 /usr/local/sbin/bench-consoles").split()
+
+    def fbcon_bound(self):
+        """Whether fbcon is bound to the virtual terminals (another console takes over when not)."""
+        rc, out = self.l1.run("for v in /sys/class/vtconsole/vtcon*; do "
+                              "grep -q 'frame buffer' $v/name && cat $v/bind; done")
+        return rc == 0 and out.split() == ["1"]
+
+    def desktop_is_back(self):
+        """The card on its driver, fbcon bound and drawing on it, the display manager running."""
+        if self.driver(CARD) != "bochs-drm":
+            return False
+        rc, _ = self.l1.run("systemctl is-active --quiet display-manager.service")
+        if rc != 0:
+            return False
+        if not self.fbcon_bound():
+            return False
+        rc, out = self.l1.run(f"ls /sys/bus/pci/devices/{CARD}/graphics")
+        fbs = [name[2:] for name in out.split() if name.startswith("fb")]
+        return rc == 0 and bool(fbs) and all(c == fbs[0] for c in self.consoles())
+
+    def wait_back(self, trigger):
+        """Seconds from `trigger` (monotonic) until the desktop is back; fails past BACK_WITHIN."""
+        while time.monotonic() - trigger < BACK_WITHIN + 30:
+            if self.desktop_is_back():
+                took = time.monotonic() - trigger
+                print(f"  desktop back {took:.1f} s after the trigger", flush=True)
+                self.assertLessEqual(took, BACK_WITHIN)
+                rc, out = self.l1.run(f"systemctl is-active {SERVICE}")
+                self.assertNotEqual(out.strip(), "active", out)
+                return took
+            time.sleep(0.5)
+        journal = self.l1.run(f"journalctl -u {SERVICE} --no-pager | tail -40")[1]
+        self.fail(f"the desktop did not come back\n{journal}")
+
+    def start_single(self):
+        rc, out = self.vfg_user(f"start {VM}")
+        self.assertEqual(rc, 0, out)
+        self.assertIn(SERVICE, out)
+
+    def wait_taken(self, timeout=600):
+        """Until QEMU holds the card's VFIO group; the display is down by then."""
+        deadline = time.monotonic() + timeout
+        node = f"/dev/vfio/{self.group_of(CARD)}"
+        while time.monotonic() < deadline:
+            rc, _ = self.l1.run(f"pgrep -u {USER} -x qemu-system-x86 | "
+                                f"xargs -r -I{{}} ls -l /proc/{{}}/fd | grep -q ' -> {node}$'")
+            if rc == 0:
+                break
+            time.sleep(1)
+        else:
+            self.fail(self.l1.run(f"journalctl -u {SERVICE} --no-pager | tail -40")[1])
+        self.assertEqual(self.driver(CARD), "vfio-pci")
+        rc, _ = self.l1.run("systemctl is-active --quiet display-manager.service")
+        self.assertNotEqual(rc, 0, "the display manager still runs")
+        self.assertFalse(self.fbcon_bound(), "the framebuffer console is still bound")
+
+    def outcome(self):
+        return self.l1.check(f"cat /var/lib/vfg-single-gpu/{USER}:{VM}.last")
+
+    def write_single_definition(self, take_timeout=600, extra=""):
+        definition = self.definition("start")
+        if extra:
+            definition = definition.replace("[memory]", f"{extra}\n\n[memory]")
+        definition += (f'\n[single_gpu]\nenabled = true\nkeyboard = "{self.keyboard}"\n'
+                       f'chord = "leftctrl+leftalt+end"\ntake_timeout = {take_timeout}\n')
+        self.l1.put(f"/home/{USER}/.config/vfg/{VM}.toml", definition)
+
+    # --- the steps -------------------------------------------------------------
+    def test_13_single_gpu_setup_and_a_host_that_draws_on_the_card(self):
+        self.l1.put("/usr/local/sbin/bench-keyboard", KEYBOARD)
+        self.l1.put("/usr/local/sbin/bench-consoles", CONSOLES)
+        self.l1.check("modprobe uinput && (setsid python3 /usr/local/sbin/bench-keyboard "
+                      ">/run/bench-keyboard.log 2>&1 &) && sleep 2 && udevadm settle")
+        name = self.l1.check("grep -l '^vfg bench keyboard$' /sys/class/input/event*/device/name")
+        type(self).keyboard = "/dev/input/" + name.split("/")[4]
+        self.l1.put("/etc/systemd/system/bench-dm.service", DISPLAY_MANAGER_UNIT.format(card=CARD))
+        self.l1.check("systemctl daemon-reload && systemctl enable --now bench-dm.service")
+        self.l1.check(f"python3 /usr/local/sbin/bench-consoles {self.card_framebuffer()}")
+        self.write_single_definition()
+        rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
+        self.assertEqual(rc, 0, out)
+        self.l1.check("test -e /etc/systemd/system/vfg-single-gpu@.service")
+        self.assertTrue(self.desktop_is_back())
+        rc, out = self.vfg_user(f"check {VM}")
+        self.assertIn("single-GPU", out)
+
+    def test_14_the_run_ends_and_the_desktop_comes_back(self):
+        self.start_single()
+        self.wait_taken()
+        # The guest's end, as QEMU sees it: the process is gone.
+        self.l1.check(f"pkill -KILL -u {USER} -x qemu-system-x86")
+        self.wait_back(time.monotonic())
+        self.assertIn("the VM ended", self.outcome())
+
+    def test_15_the_service_stopped_by_the_user_brings_the_desktop_back(self):
+        self.start_single()
+        self.wait_taken()
+        trigger = time.monotonic()
+        rc, out = self.l1.run(f"runuser -u {USER} -- systemctl stop --no-ask-password {SERVICE}", 200)
+        self.assertEqual(rc, 0, out)
+        self.wait_back(trigger)
+        self.assertIn("the service was stopped", self.outcome())
+
+    def test_16_the_host_key_chord_brings_the_desktop_back(self):
+        self.start_single()
+        self.wait_taken()
+        trigger = time.monotonic()
+        self.l1.check("echo leftctrl leftalt end > /run/bench-keyboard")
+        self.wait_back(trigger)
+        self.assertIn("chord", self.outcome())
+
+    def test_17_qemu_that_exits_at_once_brings_the_desktop_back(self):
+        self.write_single_definition(extra='extra_args = ["-no-such-option"]')
+        trigger = time.monotonic()
+        self.start_single()
+        self.wait_back(trigger)
+        self.assertIn("the VM ended", self.outcome())
+
+    def test_18_qemu_that_never_takes_the_card_brings_the_desktop_back(self):
+        self.write_single_definition(take_timeout=10)
+        self.l1.put("/usr/local/bin/qemu-system-x86_64", FAKE_QEMU, mode=0o755)
+        try:
+            self.start_single()
+            # The trigger is the take timeout, counted from the service's start.
+            trigger = time.monotonic() + 10
+            self.wait_back(trigger)
+            self.assertIn("did not take", self.outcome())
+        finally:
+            self.l1.run("rm -f /usr/local/bin/qemu-system-x86_64")
