@@ -139,6 +139,53 @@ TEST_F(VfgRunTest, StartStatusAndGracefulStop) {
   EXPECT_NE(vfg({"list"}).out.find("demo  stopped"), std::string::npos);
 }
 
+// With the guest agent channel, `vfg stop` asks the agent (the guest's init
+// answers guest-sync and guest-shutdown on the virtio-serial port) and never
+// presses the power button: the guest says which one reached it.
+TEST_F(VfgRunTest, StopGoesThroughTheGuestAgent) {
+  define("demo", "", "[memory]", "[platform]\nguest_agent = true\n\n[memory]");
+  VfgRun start = vfg({"start", "demo"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  auto serial = read_file(runtime() / "serial.log").value_or("");
+  ASSERT_NE(serial.find("VFG-GUEST agent listening on /dev/vport"), std::string::npos) << serial;
+
+  VfgRun stop = vfg({"stop", "demo"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.out.find("asked the guest agent to shut down of 'demo'"), std::string::npos)
+      << stop.out;
+  EXPECT_NE(stop.out.find("stopped 'demo': the guest shut down (guest agent) in "),
+            std::string::npos)
+      << stop.out;
+  serial = read_file(runtime() / "serial.log").value_or("");
+  EXPECT_NE(serial.find("VFG-GUEST agent guest-shutdown: powering off"), std::string::npos)
+      << serial;
+  EXPECT_EQ(serial.find("power button pressed"), std::string::npos) << serial;
+  expect_clean();
+  EXPECT_FALSE(fs::exists(runtime() / "qga.sock"));
+}
+
+// The channel is there but nothing answers on it (a Windows guest without the
+// guest tools): the agent's silence costs the sync timeout, then the button.
+TEST_F(VfgRunTest, StopFallsBackToThePowerButtonWhenNoAgentAnswers) {
+  define("demo", "", "append = \"console=ttyS0 quiet\"",
+         "append = \"console=ttyS0 quiet vfg.no_agent\"\n\n[platform]\nguest_agent = true");
+  ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  ASSERT_TRUE(fs::exists(runtime() / "qga.sock"));
+
+  VfgRun stop = vfg({"stop", "demo", "--json"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  nlohmann::json outcome = nlohmann::json::parse(stop.out, nullptr, false);
+  EXPECT_EQ(outcome["how"], "guest-shutdown") << stop.out;
+  EXPECT_EQ(outcome["by_agent"], false) << stop.out;
+  EXPECT_GE(outcome["presses"].get<int>(), 1) << stop.out;
+  auto serial = read_file(runtime() / "serial.log").value_or("");
+  EXPECT_NE(serial.find("VFG-GUEST power button pressed"), std::string::npos) << serial;
+  EXPECT_EQ(serial.find("VFG-GUEST agent"), std::string::npos) << serial;
+  expect_clean();
+}
+
 // PipeWire died and left its socket behind. `vfg check` says the VM runs
 // silent; `vfg start` must do just that, not hand QEMU -audiodev pipewire
 // (QEMU 11.1 then exits: "Failed to connect to PipeWire instance: Host is down").
