@@ -4,6 +4,7 @@
 // written). The same for `vfg start` with its runtime directory or its log on
 // the full disk. The disk is a small tmpfs the test mounts (root, as in CI).
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -116,12 +117,14 @@ class FullDiskStart : public ::testing::Test {
     home_.write("config/vfg/demo.toml", definition);
   }
 
-  testing::VfgRun vfg(const std::vector<std::string>& args, const fs::path& runtime,
-                      const fs::path& state) const {
+  // A start that went ahead when it should not have leaves no QEMU behind.
+  void TearDown() override { vfg({"stop", "demo", "--force"}); }
+
+  testing::VfgRun vfg(const std::vector<std::string>& args) const {
     return testing::run_vfg(args, {{"XDG_CONFIG_HOME", (home_ / "config").string()},
                                    {"XDG_DATA_HOME", (home_ / "data").string()},
-                                   {"XDG_RUNTIME_DIR", runtime.string()},
-                                   {"XDG_STATE_HOME", state.string()}});
+                                   {"XDG_RUNTIME_DIR", runtime_.string()},
+                                   {"XDG_STATE_HOME", state_.string()}});
   }
   // Every file under the disk but the filler, with its size: what a start left there.
   std::vector<std::pair<std::string, uintmax_t>> files_on_disk() const {
@@ -137,11 +140,14 @@ class FullDiskStart : public ::testing::Test {
 
   testing::TempDir home_;
   testing::FullTmpfs disk_;
+  fs::path runtime_ = home_ / "run";
+  fs::path state_ = home_ / "state";
 };
 
 TEST_F(FullDiskStart, AFullRuntimeDirectoryIsNamedAndLeftAsItWas) {
+  runtime_ = disk_.path();
   disk_.fill();
-  auto full = vfg({"start", "demo"}, disk_.path(), home_ / "state");
+  auto full = vfg({"start", "demo"});
   EXPECT_EQ(full.exit_code, 2) << full.err;
   std::string lock = (disk_.path() / "vfg/demo/lock").string();
   EXPECT_NE(full.err.find("cannot start 'demo': cannot write '" + lock +
@@ -152,22 +158,23 @@ TEST_F(FullDiskStart, AFullRuntimeDirectoryIsNamedAndLeftAsItWas) {
   // No lock, socket, record or pid file; no cache of QEMU's abilities either.
   EXPECT_EQ(files_on_disk(), (std::vector<std::pair<std::string, uintmax_t>>{}));
   EXPECT_FALSE(fs::exists(disk_.path() / "vfg/demo"));
-  auto status = vfg({"status", "demo"}, disk_.path(), home_ / "state");
+  auto status = vfg({"status", "demo"});
   EXPECT_NE(status.out.find("demo: stopped"), std::string::npos) << status.out << status.err;
 
   disk_.free();
-  auto again = vfg({"start", "demo"}, disk_.path(), home_ / "state");
+  auto again = vfg({"start", "demo"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(vfg({"stop", "demo", "--force"}, disk_.path(), home_ / "state").exit_code, 0);
+  EXPECT_EQ(vfg({"stop", "demo", "--force"}).exit_code, 0);
 }
 
 TEST_F(FullDiskStart, AFullLogDiskIsNamedAndTheEarlierLogsAreKept) {
+  state_ = disk_.path();
   fs::path logs = disk_.path() / "vfg/demo";
   fs::create_directories(logs);
   ASSERT_TRUE(write_file_atomic(logs / "qemu.log", "the last run\n"));
   ASSERT_TRUE(write_file_atomic(logs / "qemu.log.1", "the run before\n"));
   disk_.fill();
-  auto full = vfg({"start", "demo"}, home_ / "run", disk_.path());
+  auto full = vfg({"start", "demo"});
   EXPECT_EQ(full.exit_code, 2) << full.err;
   EXPECT_NE(full.err.find("cannot start 'demo': cannot write '" + (logs / "qemu.log").string() +
                           "': No space left on device; the file system is full"),
@@ -182,11 +189,11 @@ TEST_F(FullDiskStart, AFullLogDiskIsNamedAndTheEarlierLogsAreKept) {
   EXPECT_FALSE(fs::exists(home_ / "run/vfg/demo")) << "the runtime directory was not cleared";
 
   disk_.free();
-  auto again = vfg({"start", "demo"}, home_ / "run", disk_.path());
+  auto again = vfg({"start", "demo"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(read_file(logs / "qemu.log").value_or("").rfind("vfg: starting 'demo' on ", 0), 0u);
   EXPECT_EQ(read_file(logs / "qemu.log.1").value_or(""), "the last run\n");
-  EXPECT_EQ(vfg({"stop", "demo", "--force"}, home_ / "run", disk_.path()).exit_code, 0);
+  EXPECT_EQ(vfg({"stop", "demo", "--force"}).exit_code, 0);
 }
 
 }  // namespace
