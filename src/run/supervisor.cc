@@ -313,22 +313,25 @@ void Supervisor::escalate() {
   };
   bool have_qmp = qmp_ && qmp_->connected();
   switch (phase_) {
-    case Phase::kRunning:
+    case Phase::kRunning: {
       phase_ = Phase::kPoweringDown;
-      progress(fmt::format(
-          "shutting down '{}': ACPI power button pressed, waiting up to {} s for the guest "
-          "(interrupt again to force)",
-          request_.paths.name, request_.stop_timeout.count()));
+      bool by_agent = false;
+      int presses = 0;
       if (have_qmp) {
-        bool by_agent = false;
-        int presses = 0;
         if (wake_if_suspended(*qmp_)) progress("woke the guest from sleep first");
         have_qmp =
             static_cast<bool>(ask_guest_to_power_off(*qmp_, request_.paths, by_agent, presses));
       }
       if (!have_qmp) qemu_.kill(SIGTERM);
+      progress(fmt::format("shutting down '{}': {}, waiting up to {} s (interrupt again to force)",
+                           request_.paths.name,
+                           by_agent   ? "the guest agent was asked to shut down"
+                           : have_qmp ? "ACPI power button pressed"
+                                      : "QMP does not answer, so QEMU got SIGTERM",
+                           request_.stop_timeout.count()));
       arm_timer(request_.stop_timeout);
       break;
+    }
     case Phase::kPoweringDown:
       phase_ = Phase::kQuitting;
       progress("telling QEMU to quit");
