@@ -3,6 +3,8 @@
 # busybox initramfs (scripts/guest/init), both unpacked from Debian packages.
 # Usage: build-guest.sh OUTDIR   → OUTDIR/vmlinuz, OUTDIR/initrd.gz
 set -euo pipefail
+# depmod lives in sbin, which a user's PATH on Debian leaves out.
+PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-build/guest}" && cd "${1:-build/guest}" && pwd)
 
