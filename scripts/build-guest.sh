@@ -3,11 +3,15 @@
 # busybox initramfs (scripts/guest/init), both unpacked from Debian packages.
 # Usage: build-guest.sh OUTDIR   → OUTDIR/vmlinuz, OUTDIR/initrd.gz
 set -euo pipefail
+# depmod lives in sbin, which a user's PATH on Debian leaves out.
+PATH="$PATH:/usr/sbin:/sbin"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mkdir -p "${1:-build/guest}" && cd "${1:-build/guest}" && pwd)
 
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ "$out/initrd.gz" -nt "$here/guest/init" ] &&
-   [ "$out/initrd.gz" -nt "$0" ]; then
+# Keyed on this script and the guest's init: a guest built from other inputs
+# (an older checkout, another branch) is built afresh, whatever the file times.
+key=$(cat "$0" "$here/guest/init" | sha256sum | cut -c1-16)
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.gz" ] && [ "$(cat "$out/key" 2>/dev/null)" = "$key" ]; then
   exit 0
 fi
 
@@ -29,18 +33,37 @@ root="$work/initramfs"
 mkdir -p "$root"/{bin,dev,proc,sys,lib/modules}
 cp busybox/bin/busybox "$root/bin/busybox"
 install -m 0755 "$here/guest/init" "$root/init"
-modules=$(echo kernel/lib/modules/*)
-# The power button (ACPI) and its input node (evdev) are modules in Debian's kernel.
-for name in evdev button; do
-  module=$(find "$modules" -name "$name.ko*" | head -n 1)
-  case "$module" in
-    *.xz) xz -dc "$module" > "$root/lib/modules/$name.ko" ;;
-    *.zst) zstd -qdc "$module" > "$root/lib/modules/$name.ko" ;;
-    *) cp "$module" "$root/lib/modules/$name.ko" ;;
+modules_dir=$(echo kernel/lib/modules/*)
+# The package's postinst would run depmod; the load order below needs its output.
+depmod -b kernel "$(basename "$modules_dir")"
+# Modules in Debian's kernel that init loads, dependencies first (the guest
+# has no modprobe): the ACPI power button and its input node (evdev), and the
+# virtio-serial port a guest agent answers on (virtio_console over virtio_pci).
+: > "$root/lib/modules/load-order"
+add_module() { # NAME: the module and its dependencies, each once; a built-in one is skipped
+  local path dep
+  path=$(awk -F: -v n="$1" '{m=$1; sub(/.*\//, "", m); sub(/\.ko.*/, "", m); gsub(/-/, "_", m)} m==n {print $1; exit}' \
+    "$modules_dir/modules.dep")
+  [ -n "$path" ] || return 0
+  grep -qxF "$path" "$root/lib/modules/load-order" && return 0
+  for dep in $(awk -F: -v p="$path" '$1==p {print $2}' "$modules_dir/modules.dep"); do
+    dep=$(basename "$dep"); dep=${dep%%.ko*}; add_module "${dep//-/_}"
+  done
+  echo "$path" >> "$root/lib/modules/load-order"
+}
+for name in evdev button virtio_pci virtio_console; do add_module "$name"; done
+while read -r path; do
+  target="$root/lib/modules/$(basename "${path%%.ko*}").ko"
+  case "$path" in
+    *.xz) xz -dc "$modules_dir/$path" > "$target" ;;
+    *.zst) zstd -qdc "$modules_dir/$path" > "$target" ;;
+    *) cp "$modules_dir/$path" "$target" ;;
   esac
-done
+done < "$root/lib/modules/load-order"
+sed -i 's|.*/||; s|\.ko.*|.ko|' "$root/lib/modules/load-order"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -9) > "$out/initrd.gz.tmp"
 cp kernel/boot/vmlinuz-* "$out/vmlinuz.tmp"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 mv "$out/initrd.gz.tmp" "$out/initrd.gz"
+echo "$key" > "$out/key"
 echo "guest: $out/vmlinuz ($kernel_package) + $out/initrd.gz"

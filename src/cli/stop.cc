@@ -78,8 +78,8 @@ int run_stop(const Context& context, const StopOptions& options) {
 
 void add_stop_command(CLI::App& app, Context& context) {
   auto options = std::make_shared<StopOptions>();
-  CLI::App* command =
-      app.add_subcommand("stop", "Shut a VM down: ACPI power button, then quit after the timeout");
+  CLI::App* command = app.add_subcommand(
+      "stop", "Shut a VM down: guest agent or ACPI power button, then quit after the timeout");
   command->add_option("NAME", options->name, "The VM")->required();
   command
       ->add_option(

@@ -159,9 +159,10 @@ Result<StopOutcome> stop_vm(const HostRoot& root, const StopRequest& request) {
       return fail(asked.error(), fmt::format("cannot shut down '{}'", name));
     if (request.on_progress) {
       request.on_progress(fmt::format(
-          "{} of '{}'; waiting up to {} s for the guest to power off",
-          outcome.by_agent ? "asked the guest agent to shut down" : "pressed the ACPI power button",
-          name, timeout.count()));
+          "{}; waiting up to {} s for the guest to power off",
+          outcome.by_agent ? fmt::format("asked the guest agent of '{}' to shut down", name)
+                           : fmt::format("pressed the ACPI power button of '{}'", name),
+          timeout.count()));
     }
     while (!gone && Clock::now() < deadline) {
       gone =

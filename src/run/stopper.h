@@ -34,7 +34,7 @@ struct StopRequest {
 struct StopOutcome {
   enum class How {
     kNotRunning,     ///< nothing to stop (stale state, if any, was cleared)
-    kGuestShutdown,  ///< the guest powered off after the ACPI power button
+    kGuestShutdown,  ///< the guest powered off (asked by its agent or the power button)
     kQuit,           ///< QEMU quit on request (--force, or the guest did not power off in time)
     kKilled,         ///< QEMU ignored `quit` and was killed
   };

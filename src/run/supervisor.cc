@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -58,19 +59,38 @@ std::string describe_shutdown_reason(const std::string& reason) {
   return "QEMU shut down (" + reason + ")";
 }
 
-/// Makes the log empty for a new run and keeps the last run's beside it.
-Status start_log(const std::filesystem::path& log) {
+/// Starts a new run's log with the time it began. The line goes to a file
+/// beside the log first, so a full disk stops the start here, naming the log,
+/// rather than letting QEMU run with nowhere to write why it fails; the last
+/// two runs' logs then stay as they were.
+Status start_log(const std::filesystem::path& log, const std::string& vm_name) {
   if (auto made = make_directories(log.parent_path(), 0700); !made) return made;
+  UniqueFd dir(::open(log.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return fail("cannot open '{}': {}", log.parent_path().string(), std::strerror(errno));
+  std::string next = log.filename().string() + ".next";
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  char when[64] = "";
+  if (::localtime_r(&now, &local) != nullptr)
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &local);
+  std::string header = fmt::format("vfg: starting '{}' on {}\n", vm_name, when);
+  if (auto written =
+          write_file_atomic_at(dir.get(), next, log.string(), header, 0600, Durability::kVolatile);
+      !written)
+    return written;
   // The log holds this run only, so its tail is this run's error; the run
   // before it stays beside it as qemu.log.1 (a crash is often read after the next
   // start), and nothing older: two runs' worth at most.
   std::filesystem::path previous = log;
   previous += ".1";
-  if (::rename(log.c_str(), previous.c_str()) != 0 && errno != ENOENT)
+  if (::rename(log.c_str(), previous.c_str()) != 0 && errno != ENOENT) {
+    int error = errno;
+    ::unlinkat(dir.get(), next.c_str(), 0);
     return fail("cannot keep the last run's log as '{}': {}", previous.string(),
-                std::strerror(errno));
-  UniqueFd fd(::open(log.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) return fail("cannot create '{}': {}", log.string(), std::strerror(errno));
+                std::strerror(error));
+  }
+  if (::renameat(dir.get(), next.c_str(), dir.get(), log.filename().c_str()) != 0)
+    return fail("cannot create '{}': {}", log.string(), std::strerror(errno));
   return ok();
 }
 
@@ -120,7 +140,12 @@ Status Supervisor::adopt() {
   if (!signals_) return fail("signalfd: {}", std::strerror(errno));
   // A vanished reader (the `vfg start` that forked us) must not kill us.
   ::signal(SIGPIPE, SIG_IGN);
-  return lock_.set_owner(::getpid());
+  if (auto owned = lock_.set_owner(::getpid()); !owned) {
+    // The runtime directory's disk is full: leave it as the start found it.
+    cleanup();
+    return owned;
+  }
+  return ok();
 }
 
 std::vector<std::string> Supervisor::full_argv(int private_qmp_fd, int public_qmp_fd) const {
@@ -163,7 +188,7 @@ Result<LaunchInfo> Supervisor::launch() {
       return fail(done.error(), step.name);
     }
   }
-  if (auto log = start_log(files_.log); !log) {
+  if (auto log = start_log(files_.log, request_.paths.name); !log) {
     cleanup();
     return tl::unexpected(log.error());
   }
@@ -288,22 +313,25 @@ void Supervisor::escalate() {
   };
   bool have_qmp = qmp_ && qmp_->connected();
   switch (phase_) {
-    case Phase::kRunning:
+    case Phase::kRunning: {
       phase_ = Phase::kPoweringDown;
-      progress(fmt::format(
-          "shutting down '{}': ACPI power button pressed, waiting up to {} s for the guest "
-          "(interrupt again to force)",
-          request_.paths.name, request_.stop_timeout.count()));
+      bool by_agent = false;
+      int presses = 0;
       if (have_qmp) {
-        bool by_agent = false;
-        int presses = 0;
         if (wake_if_suspended(*qmp_)) progress("woke the guest from sleep first");
         have_qmp =
             static_cast<bool>(ask_guest_to_power_off(*qmp_, request_.paths, by_agent, presses));
       }
       if (!have_qmp) qemu_.kill(SIGTERM);
+      progress(fmt::format("shutting down '{}': {}, waiting up to {} s (interrupt again to force)",
+                           request_.paths.name,
+                           by_agent   ? "the guest agent was asked to shut down"
+                           : have_qmp ? "ACPI power button pressed"
+                                      : "QMP does not answer, so QEMU got SIGTERM",
+                           request_.stop_timeout.count()));
       arm_timer(request_.stop_timeout);
       break;
+    }
     case Phase::kPoweringDown:
       phase_ = Phase::kQuitting;
       progress("telling QEMU to quit");

@@ -107,7 +107,7 @@ Result<VmLock> VmLock::acquire(const RuntimeFiles& files, std::string_view vm_na
     struct stat by_path {};
     if (::fstat(fd.get(), &by_fd) == 0 && ::stat(files.lock.c_str(), &by_path) == 0 &&
         by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
-      return VmLock(std::move(fd));
+      return VmLock(std::move(fd), files.lock);
     }
   }
   return fail("cannot lock '{}': it keeps being replaced", files.lock.string());
@@ -115,9 +115,11 @@ Result<VmLock> VmLock::acquire(const RuntimeFiles& files, std::string_view vm_na
 
 Status VmLock::set_owner(pid_t pid) {
   std::string text = std::to_string(pid) + "\n";
-  if (::ftruncate(fd_.get(), 0) != 0 ||
-      ::pwrite(fd_.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()))
-    return fail("cannot write the lock file: {}", std::strerror(errno));
+  if (::ftruncate(fd_.get(), 0) != 0) return write_failure("cannot write", path_.string(), errno);
+  ssize_t written = ::pwrite(fd_.get(), text.data(), text.size(), 0);
+  // A few bytes written short: the disk had no room for the rest.
+  if (written != static_cast<ssize_t>(text.size()))
+    return write_failure("cannot write", path_.string(), written < 0 ? errno : ENOSPC);
   return ok();
 }
 

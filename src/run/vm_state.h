@@ -86,8 +86,9 @@ class VmLock {
   void release() { fd_.reset(); }
 
  private:
-  explicit VmLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  VmLock(UniqueFd fd, std::filesystem::path path) : fd_(std::move(fd)), path_(std::move(path)) {}
   UniqueFd fd_;
+  std::filesystem::path path_;
 };
 
 /// Whether a VM runs, judged from its record and /proc (never from the lock,

@@ -148,7 +148,7 @@ TEST_F(LauncherTest, StopsGracefullyUnderLoadEvenBeforeTheGuestListens) {
   // cannot hear it. The presses that follow must still shut it down.
   StopRequest stop;
   stop.paths = paths();
-  // Room for a slow boot beside the hog; the presses repeat every 10 s.
+  // Room for a slow boot beside the hog; the presses repeat every 15 s.
   stop.timeout = 180s;
   HostRoot live;
   auto outcome = stop_vm(live, stop);

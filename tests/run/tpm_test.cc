@@ -258,7 +258,8 @@ TEST_F(TpmTest, AFailingSwtpmIsReportedAndLeavesNothingBehind) {
 }
 
 // The commands a user types: `vfg start` runs swtpm for a tpm = true
-// definition, `vfg stop` takes it away with QEMU.
+// definition, `vfg status` says when it is gone, `vfg stop` takes it away
+// with QEMU.
 TEST_F(TpmTest, VfgStartAndStopRunTheTpmWithTheVm) {
   temp_.write("config/vfg/win11.toml",
               fmt::format("os = \"linux\"\naccel = \"tcg\"\ntpm = true\n[memory]\nsize = "
@@ -276,6 +277,26 @@ TEST_F(TpmTest, VfgStartAndStopRunTheTpmWithTheVm) {
   EXPECT_EQ(swtpm_pids(paths().tpm_dir).size(), 1U);
   nlohmann::json tpm = query_tpm();
   ASSERT_TRUE(tpm.is_array() && tpm.size() == 1) << tpm.dump();
+  auto healthy = testing::run_vfg({"status", "win11"}, env);
+  EXPECT_NE(healthy.out.find("win11: running, pid "), std::string::npos) << healthy.out;
+
+  auto pids = swtpm_pids(paths().tpm_dir);
+  ASSERT_EQ(pids.size(), 1U);
+  ::kill(pids[0], SIGKILL);
+  ASSERT_TRUE(wait_for_pid_exit(pids[0], 10s));
+  auto degraded = testing::run_vfg({"status", "win11"}, env);
+  EXPECT_EQ(degraded.exit_code, 0) << degraded.err;
+  EXPECT_NE(degraded.out.find("win11: running (degraded), pid "), std::string::npos)
+      << degraded.out;
+  EXPECT_NE(degraded.err.find("vfg: warning: win11: its TPM is gone: swtpm (pid " +
+                              std::to_string(pids[0]) + ") exited"),
+            std::string::npos)
+      << degraded.err;
+  auto json = nlohmann::json::parse(testing::run_vfg({"status", "win11", "--json"}, env).out,
+                                    nullptr, false);
+  EXPECT_EQ(json["degraded"], true) << json.dump();
+  EXPECT_EQ(json["state"], "running") << json.dump();
+
   auto stopped = testing::run_vfg({"stop", "win11", "--force"}, env);
   ASSERT_EQ(stopped.exit_code, 0) << stopped.err;
   expect_no_tpm_left();

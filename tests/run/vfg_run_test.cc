@@ -93,6 +93,34 @@ class VfgRunTest : public ::testing::Test {
     EXPECT_EQ(stop.exit_code, 0) << stop.err;
   }
 
+  // `vfg start demo --foreground` until the guest is up, then Ctrl-C (SIGINT):
+  // what it printed until it ended, which it must do by itself and cleanly.
+  std::string interrupt_foreground_start() const {
+    SpawnOptions options;
+    options.argv = {VFG_BINARY, "start", "demo", "--foreground"};
+    options.env.emplace_back("NO_COLOR", "1");
+    for (const auto& [key, value] : env()) options.env.emplace_back(key, value);
+    options.stdout_mode = Stdio::kPipe;
+    auto vfg_process = spawn(options);
+    if (!vfg_process) {
+      ADD_FAILURE() << vfg_process.error().message;
+      return {};
+    }
+    EXPECT_TRUE(wait_for_serial("VFG-GUEST ready"));
+    EXPECT_EQ(status_json()["state"], "running");
+    vfg_process->kill(SIGINT);
+    std::string out;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(vfg_process->stdout_pipe().get(), buffer, sizeof buffer)) > 0)
+      out.append(buffer, static_cast<size_t>(n));
+    auto status = vfg_process->wait();
+    EXPECT_TRUE(status && status->success())
+        << (status ? status->describe() : status.error().message) << "\n"
+        << out;
+    return out;
+  }
+
   testing::TempDir temp_;
 };
 
@@ -137,6 +165,53 @@ TEST_F(VfgRunTest, StartStatusAndGracefulStop) {
   EXPECT_EQ(status_json()["log"], log);
   EXPECT_NE(vfg({"status", "demo"}).out.find("last run's log: " + log), std::string::npos);
   EXPECT_NE(vfg({"list"}).out.find("demo  stopped"), std::string::npos);
+}
+
+// With the guest agent channel, `vfg stop` asks the agent (the guest's init
+// answers guest-sync and guest-shutdown on the virtio-serial port) and never
+// presses the power button: the guest says which one reached it.
+TEST_F(VfgRunTest, StopGoesThroughTheGuestAgent) {
+  define("demo", "", "[memory]", "[platform]\nguest_agent = true\n\n[memory]");
+  VfgRun start = vfg({"start", "demo"});
+  ASSERT_EQ(start.exit_code, 0) << start.err;
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  auto serial = read_file(runtime() / "serial.log").value_or("");
+  ASSERT_NE(serial.find("VFG-GUEST agent listening on /dev/vport"), std::string::npos) << serial;
+
+  VfgRun stop = vfg({"stop", "demo"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_NE(stop.out.find("asked the guest agent of 'demo' to shut down"), std::string::npos)
+      << stop.out;
+  EXPECT_NE(stop.out.find("stopped 'demo': the guest shut down (guest agent) in "),
+            std::string::npos)
+      << stop.out;
+  serial = read_file(runtime() / "serial.log").value_or("");
+  EXPECT_NE(serial.find("VFG-GUEST agent guest-shutdown: powering off"), std::string::npos)
+      << serial;
+  EXPECT_EQ(serial.find("power button pressed"), std::string::npos) << serial;
+  expect_clean();
+  EXPECT_FALSE(fs::exists(runtime() / "qga.sock"));
+}
+
+// The channel is there but nothing answers on it (a Windows guest without the
+// guest tools): the agent's silence costs the sync timeout, then the button.
+TEST_F(VfgRunTest, StopFallsBackToThePowerButtonWhenNoAgentAnswers) {
+  define("demo", "", "append = \"console=ttyS0 quiet\"",
+         "append = \"console=ttyS0 quiet vfg.no_agent\"\n\n[platform]\nguest_agent = true");
+  ASSERT_EQ(vfg({"start", "demo"}).exit_code, 0);
+  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
+  ASSERT_TRUE(fs::exists(runtime() / "qga.sock"));
+
+  VfgRun stop = vfg({"stop", "demo", "--json"});
+  ASSERT_EQ(stop.exit_code, 0) << stop.err;
+  nlohmann::json outcome = nlohmann::json::parse(stop.out, nullptr, false);
+  EXPECT_EQ(outcome["how"], "guest-shutdown") << stop.out;
+  EXPECT_EQ(outcome["by_agent"], false) << stop.out;
+  EXPECT_GE(outcome["presses"].get<int>(), 1) << stop.out;
+  auto serial = read_file(runtime() / "serial.log").value_or("");
+  EXPECT_NE(serial.find("VFG-GUEST power button pressed"), std::string::npos) << serial;
+  EXPECT_EQ(serial.find("VFG-GUEST agent"), std::string::npos) << serial;
+  expect_clean();
 }
 
 // PipeWire died and left its socket behind. `vfg check` says the VM runs
@@ -223,27 +298,26 @@ TEST_F(VfgRunTest, QemuFailingAtStartIsExplained) {
 }
 
 TEST_F(VfgRunTest, ForegroundTurnsSigintIntoAGracefulShutdown) {
-  SpawnOptions options;
-  options.argv = {VFG_BINARY, "start", "demo", "--foreground"};
-  options.env.emplace_back("NO_COLOR", "1");
-  for (const auto& [key, value] : env()) options.env.emplace_back(key, value);
-  options.stdout_mode = Stdio::kPipe;
-  auto vfg_process = spawn(options);
-  ASSERT_TRUE(vfg_process) << vfg_process.error().message;
-  ASSERT_TRUE(wait_for_serial("VFG-GUEST ready"));
-  EXPECT_EQ(status_json()["state"], "running");
-  vfg_process->kill(SIGINT);
-  std::string out;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = ::read(vfg_process->stdout_pipe().get(), buffer, sizeof buffer)) > 0)
-    out.append(buffer, static_cast<size_t>(n));
-  auto status = vfg_process->wait();
-  ASSERT_TRUE(status);
-  EXPECT_TRUE(status->success()) << status->describe() << "\n" << out;
+  std::string out = interrupt_foreground_start();
   EXPECT_NE(out.find("'demo' is running"), std::string::npos) << out;
   EXPECT_NE(out.find("ACPI power button pressed"), std::string::npos) << out;
   EXPECT_NE(out.find("'demo' stopped: the guest powered off"), std::string::npos) << out;
+  expect_clean();
+}
+
+// The supervisor's own shutdown (Ctrl-C, SIGTERM) asks the guest agent too,
+// and says so.
+TEST_F(VfgRunTest, ForegroundSigintGoesThroughTheGuestAgent) {
+  define("demo", "", "[memory]", "[platform]\nguest_agent = true\n\n[memory]");
+  std::string out = interrupt_foreground_start();
+  EXPECT_NE(out.find("shutting down 'demo': the guest agent was asked to shut down"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("ACPI power button pressed"), std::string::npos) << out;
+  EXPECT_NE(out.find("'demo' stopped: the guest powered off"), std::string::npos) << out;
+  auto serial = read_file(runtime() / "serial.log").value_or("");
+  EXPECT_NE(serial.find("VFG-GUEST agent guest-shutdown: powering off"), std::string::npos)
+      << serial;
   expect_clean();
 }
 
