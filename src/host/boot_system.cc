@@ -131,6 +131,8 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   boot.modprobe_confs = files_with_suffix(root, std::string(boot_paths::kModprobeDir), ".conf");
   auto secure_boot = root.read_attr(boot_paths::kSecureBootEfiVar);
   boot.secure_boot = secure_boot && secure_boot->size() >= 5 && (*secure_boot)[4] == 1;
+  boot.signs_ukis = boot.has_program("sbctl") ||
+                    file_contains_line_prefix(root, boot_paths::kUkiConf, "SecureBootPrivateKey");
   boot.limine_configs = limine_configs(root);
   if (root.exists(boot_paths::kDefaultLimine)) {
     boot.limine_sources.emplace_back(boot_paths::kDefaultLimine);

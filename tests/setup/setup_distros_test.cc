@@ -5,8 +5,11 @@
 #include <fstream>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include <gtest/gtest.h>
 
+#include "cli/setup_render.h"
 #include "host/host_root.h"
 #include "setup/applier.h"
 #include "setup/gather.h"
@@ -21,6 +24,7 @@ namespace vfg {
 namespace {
 
 using TempDir = testing::ScratchDir;
+using cli::render_status;
 using testing::FailingFileWriter;
 
 struct Distro {
@@ -186,13 +190,48 @@ std::string run_ok(const std::vector<std::string>& argv) {
   return out ? out->out + out->err : "";
 }
 
+// What a tool that keeps the command line itself (grubby, kernelstub) holds once the
+// plan's commands ran: `line` with the words of `add_flag` arguments added and those
+// of `remove_flag` arguments taken out, as the tool does. Commands are never run
+// against a tree, so this is the one place their effect is modelled.
+std::string after_tool_commands(const std::string& line, const HostPlan& plan,
+                                const std::string& tool, const std::string& add_flag,
+                                const std::string& remove_flag) {
+  std::vector<std::string> words = split_whitespace(line);
+  for (const auto& command : plan.commands) {
+    if (command.argv[0] != tool) continue;
+    for (size_t i = 1; i < command.argv.size(); ++i) {
+      const std::string& arg = command.argv[i];
+      std::string value;
+      bool add = false;
+      if (add_flag.back() == '=') {  // --args=WORDS
+        if (arg.starts_with(add_flag)) {
+          value = arg.substr(add_flag.size());
+          add = true;
+        } else if (arg.starts_with(remove_flag)) {
+          value = arg.substr(remove_flag.size());
+        }
+      } else if ((arg == add_flag || arg == remove_flag) && i + 1 < command.argv.size()) {
+        value = command.argv[i + 1];  // --add-options WORDS
+        add = arg == add_flag;
+      }
+      for (const auto& word : split_whitespace(value)) {
+        std::erase(words, word);
+        if (add) words.push_back(word);
+      }
+    }
+  }
+  return join(words, " ");
+}
+
 // Every command line the kernel can get from the tree, as (where, text). GRUB: bash
 // sources /etc/default/grub then /etc/default/grub.d/*.cfg exactly as grub-mkconfig
 // does; limine-entry-tool: bash sources /etc/default/limine then its drop-ins; the
 // rest are read as their loaders read them. Tools that keep the line themselves
-// (grubby, kernelstub) are not in the tree.
+// (grubby, kernelstub) hold what the tree has plus what the plan's commands give them.
 std::vector<std::pair<std::string, std::string>> effective_cmdlines(const TempDir& dir,
-                                                                    const Distro& distro) {
+                                                                    const Distro& distro,
+                                                                    const HostPlan& plan) {
   BootSetup boot = detect_boot_setup(HostRoot(dir.path()));
   std::vector<std::pair<std::string, std::string>> out;
   auto text = [&](const std::string& path) {
@@ -238,21 +277,32 @@ std::vector<std::pair<std::string, std::string>> effective_cmdlines(const TempDi
     case Bootloader::kKernelInstall:
       out.push_back({"/etc/kernel/cmdline", text("/etc/kernel/cmdline")});
       break;
+    case Bootloader::kGrubby:
+      for (const auto& entry : boot.loader_entries)
+        out.push_back({entry, after_tool_commands(loader_entry_options(text(entry)), plan, "grubby",
+                                                  "--args=", "--remove-args=")});
+      break;
+    case Bootloader::kKernelstub: {
+      auto config = nlohmann::json::parse(text("/etc/kernelstub/configuration"));
+      std::vector<std::string> options = config["user"]["kernel_options"];
+      out.push_back({"kernelstub", after_tool_commands(join(options, " "), plan, "kernelstub",
+                                                       "--add-options", "--delete-options")});
+      break;
+    }
     default:
       break;
   }
-  EXPECT_TRUE(!out.empty() || boot.bootloader == Bootloader::kGrubby ||
-              boot.bootloader == Bootloader::kKernelstub)
-      << distro.name;
+  EXPECT_FALSE(out.empty()) << distro.name;
   return out;
 }
 
 // What a write killed between creating and renaming its temporary file leaves
 // (util/file_io.cc names it ".NAME.vfg-XXXXXX"): one beside every file the plan
-// touches and beside the journal, wherever the directory exists already. Managed
-// files are written only once the journal exists, so only then can they leave any.
+// touches, beside the journal and among the backups, wherever the directory exists
+// already. Managed files are written only once the journal exists, so only then can
+// they leave any.
 void leave_killed_write_litter(const TempDir& dir, const HostPlan& plan) {
-  std::vector<std::string> paths{"/var/lib/vfg/setup-journal"};
+  std::vector<std::string> paths{"/var/lib/vfg/setup-journal", "/var/lib/vfg/setup-backup/x"};
   if (std::filesystem::exists(dir / "var/lib/vfg/setup-journal"))
     for (const auto& edit : plan.files) paths.push_back(edit.path);
   for (const auto& path : paths) {
@@ -300,7 +350,7 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
   bool intel = distro.hardware == "intel-igpu-nvidia";
   std::string params = intel ? "intel_iommu=on iommu=pt" : "iommu=pt";
   // What the kernel gets after regeneration, read the way each tool reads it.
-  for (const auto& [source, cmdline] : effective_cmdlines(dir, distro)) {
+  for (const auto& [source, cmdline] : effective_cmdlines(dir, distro, plan)) {
     std::string words = " " + join(split_whitespace(cmdline), " ") + " ";
     for (const auto& param : plan.targets.kernel_params)
       EXPECT_NE(words.find(" " + param + " "), std::string::npos)
@@ -314,7 +364,7 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
       {"ubuntu-cloud-grub", " console=tty1 console=ttyS0 " + params},
       {"ubuntu-dracut", " quiet splash " + params}};
   if (expected_grub.count(distro.name)) {
-    EXPECT_EQ(effective_cmdlines(dir, distro).at(0).second, expected_grub[distro.name]);
+    EXPECT_EQ(effective_cmdlines(dir, distro, plan).at(0).second, expected_grub[distro.name]);
   }
   // One vfio-pci ids setting at most: setup's own (the last one would win).
   size_t ids = 0;
@@ -353,6 +403,52 @@ TEST_P(SetupDistro, ApplyTwiceThenUndoGivesBackTheIdenticalTree) {
   auto undone = undo_setup(writer, {}, false);
   ASSERT_TRUE(undone) << undone.error().message;
   EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "");
+}
+
+// What --status says, judged from the plan recomputed on the tree: a hand edit of a
+// managed file, or a later file that sets the command line again, is never "the
+// host matches the plan".
+TEST_P(SetupDistro, StatusJudgesTheEffectiveResult) {
+  const Distro& distro = GetParam();
+  TempDir dir;
+  testing::compose_host(dir, distro.name, distro.hardware);
+  TreeFileWriter writer{HostRoot(dir.path())};
+  HostPlan plan = plan_host(dir, distro);
+  ASSERT_TRUE(apply_plan(plan, writer, {}));
+  auto status = setup_status(writer, plan_host(dir, distro));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->matches_plan()) << render_status(*status);
+  EXPECT_NE(render_status(*status).find("the host matches the plan."), std::string::npos);
+
+  // A hand edit of each managed file.
+  for (const auto& edit : plan.files) {
+    std::filesystem::path file = dir / edit.path.substr(1);
+    std::string kept = edit.new_contents;
+    std::ofstream(file, std::ios::app) << "# edited by hand\n";
+    status = setup_status(writer, plan_host(dir, distro));
+    ASSERT_TRUE(status) << status.error().message;
+    std::string shown = render_status(*status);
+    EXPECT_FALSE(status->matches_plan()) << edit.path << ":\n" << shown;
+    EXPECT_NE(shown.find("CHANGED  " + edit.path), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("matches the plan"), std::string::npos) << edit.path << ":\n" << shown;
+    std::ofstream(file, std::ios::trunc) << kept;
+  }
+
+  // A file read after setup's sets the command line again, without the parameters.
+  std::string later;
+  if (distro.bootloader == Bootloader::kGrub)
+    later = "etc/default/grub.d/99-local.cfg\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
+  if (distro.name == "cachyos-limine")
+    later = "etc/limine-entry-tool.d/99-local.conf\nKERNEL_CMDLINE[default]=\"quiet rw\"\n";
+  if (later.empty()) return;
+  std::filesystem::path file = dir / later.substr(0, later.find('\n'));
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << later.substr(later.find('\n') + 1);
+  status = setup_status(writer, plan_host(dir, distro));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->matches_plan()) << render_status(*status);
+  EXPECT_GT(status->pending_files, 0u);
+  EXPECT_EQ(render_status(*status).find("matches the plan"), std::string::npos);
 }
 
 TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {
@@ -398,6 +494,92 @@ TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {
       }
     }
   }
+}
+
+// Ubuntu guides put "vfio_pci ids=..." in /etc/initramfs-tools/modules. The initramfs
+// runs `modprobe $line` for each line (load_modules in initramfs-tools'
+// scripts/functions), after modprobe.d, so that ids= would win over setup's.
+TEST(SetupEarlierAttempts, IdsInInitramfsToolsModulesAreDisarmed) {
+  const Distro ubuntu{"ubuntu-grub",
+                      "intel-igpu-nvidia",
+                      "0000:01:00.0",
+                      Bootloader::kGrub,
+                      InitramfsTool::kInitramfsTools,
+                      {},
+                      {}};
+  TempDir dir;
+  testing::compose_host(dir, ubuntu.name, ubuntu.hardware);
+  std::filesystem::path modules = dir / "etc/initramfs-tools/modules";
+  std::ofstream(modules, std::ios::app) << "vfio\nvfio_pci ids=10de:1b80,10de:10f0 disable_vga=1\n";
+  auto before = testing::snapshot(dir.path());
+  HostPlan plan = plan_host(dir, ubuntu);
+  EXPECT_NE(std::find(plan.notes.begin(), plan.notes.end(),
+                      "/etc/initramfs-tools/modules:13: disables the earlier 'vfio_pci "
+                      "ids=10de:1b80,10de:10f0 disable_vga=1': a second vfio-pci ids setting "
+                      "would override setup's binding"),
+            plan.notes.end())
+      << join(plan.notes, "\n");
+  TreeFileWriter writer{HostRoot(dir.path())};
+  ASSERT_TRUE(apply_plan(plan, writer, {}));
+
+  // initramfs-tools' own loop over the file, printing what it would run.
+  std::string runs = run_ok({"sh", "-c",
+                             "while read -r m; do [ -z \"$m\" ] && continue; "
+                             "[ \"$(printf '%.1s' \"$m\")\" = '#' ] && continue; "
+                             "echo modprobe $m; done < \"$1\"",
+                             "sh", modules.string()});
+  EXPECT_EQ(runs.find("ids="), std::string::npos) << runs;
+  EXPECT_NE(runs.find("modprobe vfio_pci disable_vga=1\n"), std::string::npos) << runs;
+  EXPECT_NE(runs.find("modprobe vfio_iommu_type1\n"), std::string::npos) << runs;
+  // The one ids= left is setup's, in modprobe.d.
+  std::string config =
+      run_ok({"modprobe", "-C", (dir / "etc/modprobe.d").string(), "--showconfig"});
+  EXPECT_NE(config.find("options vfio_pci ids=10de:1b80,10de:10f0"), std::string::npos) << config;
+
+  EXPECT_TRUE(apply_plan(plan_host(dir, ubuntu), writer, {})->nothing_to_do);
+  ASSERT_TRUE(undo_setup(writer, {}, false));
+  EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "");
+}
+
+// EndeavourOS's UKI layout with Secure Boot on and nothing to sign rebuilt images: the
+// signed UKI ignores /etc/kernel/cmdline and an unsigned rebuild would not boot, so
+// setup neither edits the line nor rebuilds, and --status never says the host matches.
+TEST(SetupSecureBoot, SignedUkisAreLeftToTheUserAndStatusSaysSo) {
+  const Distro eos{"endeavouros-uki",
+                   "two-identical-gpus",
+                   "0000:0b:00.0",
+                   Bootloader::kKernelInstall,
+                   InitramfsTool::kDracut,
+                   {},
+                   {}};
+  TempDir dir;
+  testing::compose_host(dir, eos.name, eos.hardware);
+  std::filesystem::path efivars = dir / "sys/firmware/efi/efivars";
+  std::filesystem::create_directories(efivars);
+  // Attributes (non-volatile, boot and runtime access), then 1: Secure Boot is on.
+  std::ofstream(efivars / "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c")
+      << std::string("\x06\x00\x00\x00\x01", 5);
+  auto before = testing::snapshot(dir.path());
+  HostPlan plan = plan_host(dir, eos);
+  for (const auto& edit : plan.files) EXPECT_NE(edit.path, "/etc/kernel/cmdline");
+  for (const auto& command : plan.commands)
+    EXPECT_TRUE(command.argv[0] != "reinstall-kernels" && command.argv[0] != "kernel-install")
+        << command.argv[0];
+  EXPECT_TRUE(plan.targets.kernel_params.empty());
+  EXPECT_EQ(plan.unmet,
+            (std::vector<std::string>{"kernel parameters iommu=pt",
+                                      "boot images rebuilt (and signed) with the new initramfs"}));
+
+  TreeFileWriter writer{HostRoot(dir.path())};
+  ASSERT_TRUE(apply_plan(plan, writer, {}));
+  auto status = setup_status(writer, plan_host(dir, eos));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->matches_plan());
+  std::string shown = render_status(*status);
+  EXPECT_NE(shown.find("NOT DONE kernel parameters iommu=pt"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("matches the plan"), std::string::npos) << shown;
+  ASSERT_TRUE(undo_setup(writer, {}, false));
+  EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Distros, SetupDistro, ::testing::ValuesIn(kDistros),
