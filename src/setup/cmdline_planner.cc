@@ -19,13 +19,13 @@ std::string params_text(const std::vector<KernelParam>& params) {
 
 namespace {
 
-// Nothing setup can write would take effect: it writes nothing, promises nothing,
-// and says what is left to do.
+// Setup cannot put the parameters where the kernel gets them: it writes nothing there
+// and says what is left to do. The targets still name them, so a readiness check
+// keeps asking for them.
 void leave_cmdline_to_user(PlanBuilder& b, const std::vector<KernelParam>& wanted,
                            std::string warning) {
   b.plan().warnings.push_back(std::move(warning));
   b.plan().unmet.push_back("kernel parameters " + params_text(wanted));
-  b.plan().targets.kernel_params.clear();
 }
 
 // The params some of the tool's current command lines lack.
@@ -249,6 +249,8 @@ void plan_kernel_cmdline(PlanBuilder& b) {
                 "rebuilt images are signed, then run setup again",
                 boot.ukis.front(), bp::kKernelCmdline, params_text(wanted), params_text(wanted),
                 boot.esp));
+        // Nor does the plan name them as its targets: no rerun of setup adds them here.
+        b.plan().targets.kernel_params.clear();
         return;
       }
       std::string path(bp::kKernelCmdline);
