@@ -209,6 +209,40 @@ TEST(Planner, LimineEntryToolWithoutItsCmdlineKeepsTheOneItFallsBackTo) {
             std::string::npos);
 }
 
+// Tools that keep the command line themselves: an earlier vfio-pci.ids there is removed
+// through the tool, and put back by undo.
+TEST(Planner, EarlierIdsKeptByATool) {
+  struct Tool {
+    Bootloader bootloader;
+    std::vector<std::string> argv, undo;
+  };
+  const Tool tools[] = {
+      {Bootloader::kGrubby,
+       {"grubby", "--update-kernel=ALL", "--remove-args=vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"grubby", "--update-kernel=ALL", "--args=vfio-pci.ids=1002:73bf,1002:ab28"}},
+      {Bootloader::kKernelstub,
+       {"kernelstub", "--delete-options", "vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"kernelstub", "--add-options", "vfio-pci.ids=1002:73bf,1002:ab28"}},
+      {Bootloader::kRpmOstree,
+       {"rpm-ostree", "kargs", "--delete-if-present=vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"rpm-ostree", "kargs", "--append-if-missing=vfio-pci.ids=1002:73bf,1002:ab28"}},
+  };
+  for (const auto& tool : tools) {
+    auto facts = facts_for(tool.bootloader, InitramfsTool::kDracut);
+    facts.tool_cmdlines = {"root=UUID=x rw iommu=pt vfio-pci.ids=1002:73bf,1002:ab28"};
+    HostPlan plan = plan_setup(facts, request_with_gpu());
+    auto found = std::find_if(plan.commands.begin(), plan.commands.end(),
+                              [&](const PlanCommand& c) { return c.argv == tool.argv; });
+    ASSERT_NE(found, plan.commands.end()) << tool.argv[0];
+    EXPECT_EQ(found->undo_argv, tool.undo);
+    // Without a binding there is nothing to protect: the setting stays.
+    SetupRequest no_binding = request_with_gpu();
+    no_binding.bind.clear();
+    for (const auto& command : plan_setup(facts, no_binding).commands)
+      EXPECT_NE(command.argv, tool.argv);
+  }
+}
+
 // GRUB: the drop-in that sets GRUB_CMDLINE_LINUX_DEFAULT last is where it takes effect.
 TEST(Planner, GrubEditsTheLastAssignmentAcrossDropIns) {
   auto facts = facts_for(Bootloader::kGrub, InitramfsTool::kInitramfsTools);

@@ -17,6 +17,7 @@
 #include "setup/planner.h"
 #include "support/failing_file_writer.h"
 #include "support/setup_tree.h"
+#include "support/udev_verify.h"
 #include "util/process.h"
 #include "util/strings.h"
 
@@ -346,6 +347,14 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
       config.find("install vfio_pci for d in 0000:0b:00.0 0000:0b:00.1;") != std::string::npos,
       shared_ids);
   EXPECT_EQ(config.find("options vfio_pci ids=") != std::string::npos, !shared_ids);
+
+  // Today's udev (Debian unstable's) takes every rule setup wrote, without a warning.
+  for (const auto& edit : plan.files)
+    if (edit.path.starts_with("/etc/udev/rules.d/")) {
+      auto verdict =
+          testing::udevadm_verify(edit.path.substr(edit.path.rfind('/') + 1), edit.new_contents);
+      EXPECT_TRUE(verdict.clean) << edit.path << ":\n" << verdict.output;
+    }
 
   bool intel = distro.hardware == "intel-igpu-nvidia";
   std::string params = intel ? "intel_iommu=on iommu=pt" : "iommu=pt";
