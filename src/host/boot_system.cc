@@ -17,7 +17,7 @@ constexpr std::string_view kKnownPrograms[] = {
     "booster",     "limine",        "limine-update",    "limine-mkinitcpio",
     "udevadm",     "groupadd",      "usermod",          "gpasswd",
     "groupdel",    "systemctl",     "systemd-tmpfiles", "sysctl",
-    "sbctl"};
+    "sbctl",       "mkinitramfs"};
 
 std::string unquote(std::string_view value) {
   value = trim(value);
@@ -176,10 +176,13 @@ BootSetup detect_boot_setup(const HostRoot& root) {
     boot.bootloader_evidence = join(boot.limine_configs, ", ");
   }
 
-  // Ubuntu 25.10 replaced initramfs-tools with dracut; a leftover update-initramfs
-  // (a compatibility wrapper) does not make it an initramfs-tools system.
-  if (root.exists(boot_paths::kInitramfsToolsDir) ||
-      (boot.has_program("update-initramfs") && !boot.has_program("dracut"))) {
+  // Ubuntu 25.10 replaced initramfs-tools with dracut. A system upgraded to it keeps
+  // /etc/initramfs-tools (conffiles stay until purged) and may keep an update-initramfs
+  // wrapper; only mkinitramfs (initramfs-tools-core) says the tool is still installed.
+  bool initramfs_tools_evidence =
+      root.exists(boot_paths::kInitramfsToolsDir) || boot.has_program("update-initramfs");
+  if (boot.has_program("mkinitramfs") ||
+      (initramfs_tools_evidence && !boot.has_program("dracut"))) {
     boot.initramfs = InitramfsTool::kInitramfsTools;
     boot.initramfs_evidence = std::string(boot_paths::kInitramfsToolsDir);
   } else if (root.exists(boot_paths::kBoosterYaml) || boot.has_program("booster")) {

@@ -61,6 +61,23 @@ TEST(BootSetup, GrubDropInsInGlobOrder) {
                                       "/etc/default/grub.d/init-select.cfg"}));
 }
 
+// Ubuntu upgraded to 25.10 builds its initramfs with dracut while /etc/initramfs-tools
+// (conffiles) and an update-initramfs stay behind; mkinitramfs goes with the old tool.
+TEST(BootSetup, DracutOnUbuntuUpgradedTo2510) {
+  testing::TempDir tree;
+  tree.write("etc/initramfs-tools/modules", "# List of modules\n");
+  tree.write("etc/initramfs-tools/initramfs.conf", "MODULES=most\n");
+  tree.write("usr/sbin/update-initramfs", "");
+  tree.write("usr/bin/dracut", "");
+  EXPECT_EQ(detect_boot_setup(HostRoot(tree.path())).initramfs, InitramfsTool::kDracut);
+  // Before the switch (or with initramfs-tools still installed): initramfs-tools.
+  tree.write("usr/sbin/mkinitramfs", "");
+  EXPECT_EQ(detect_boot_setup(HostRoot(tree.path())).initramfs, InitramfsTool::kInitramfsTools);
+  std::filesystem::remove(tree / "usr/bin/dracut");
+  std::filesystem::remove(tree / "usr/sbin/mkinitramfs");
+  EXPECT_EQ(detect_boot_setup(HostRoot(tree.path())).initramfs, InitramfsTool::kInitramfsTools);
+}
+
 // Secure Boot from its EFI variable (4 attribute bytes, then the value); rebuilt UKIs
 // are signed again by sbctl or by ukify keys in /etc/kernel/uki.conf.
 TEST(BootSetup, SecureBootAndWhoSignsRebuiltUkis) {
