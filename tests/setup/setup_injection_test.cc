@@ -127,8 +127,8 @@ TEST(SetupInjection, TheLoaderRefusesWithFileLineAndKey) {
 }
 
 // The whole command as a user runs it: `vfg setup --apply` with a crafted definition,
-// --user or --group stops with the reason and a non-zero exit status, and the tree (its /etc
-// above all) stays byte for byte as it was.
+// --user or --group (or a group udev would ignore) stops with the reason and a non-zero exit
+// status, and the tree (its /etc above all) stays byte for byte as it was.
 TEST(SetupInjection, ApplyRefusesAndWritesNothing) {
   testing::ScratchDir dir;
   testing::compose_host(dir, "arch-grub", "intel-igpu-nvidia");
@@ -137,6 +137,8 @@ TEST(SetupInjection, ApplyRefusesAndWritesNothing) {
          "\"shm\"\nshm_path = \"/dev/shm/lg 0660 root root -\\nL+ /etc/sudoers.d/x - - - - "
          "/tmp/x\"\n";
   std::ofstream(dir / "every-disk.toml") << "[[disk]]\npath = \"/dev/disk/by-id/*\"\n";
+  // A regular group: udev from systemd 258 ignores GROUP= for it.
+  std::ofstream(dir / "etc/group", std::ios::app) << "gamers:x:1001:alice\n";
   auto before = testing::snapshot(dir.path());
   const std::string root = dir.path().string();
   struct Attempt {
@@ -151,6 +153,8 @@ TEST(SetupInjection, ApplyRefusesAndWritesNothing) {
       {{"--user", "alice", "--gpu", "01:00.0", "--group", "kvm\", RUN+=\"/bin/sh -c id"},
        "group 'kvm\", RUN+="},
       {{"--gpu", "01:00.0", "--user", "alice root"}, "user 'alice root' contains whitespace"},
+      {{"--user", "alice", "--gpu", "01:00.0", "--group", "gamers"},
+       "group 'gamers' has gid 1001, which is not a system group"},
   };
   for (const auto& attempt : attempts) {
     std::vector<std::string> args{"--root", root, "setup", "--apply"};
