@@ -139,11 +139,15 @@ int run_setup(const Context& context, const SetupOptions& options) {
   if (!outcome) return report_failure(outcome.error());
   for (const auto& action : dry.actions()) fmt::print("  would {}\n", action);
   if (outcome->nothing_to_do) {
-    fmt::print("Nothing to do: the host is already set up.\n");
+    fmt::print("{}\n", plan.unmet.empty() ? "Nothing to do: the host is already set up."
+                                          : "Nothing left that setup can write; the warnings "
+                                            "above say what is yours to do.");
     return 0;
   }
   fmt::print("{}: {} file(s) written; originals kept for 'vfg setup --undo'.\n",
              options.dry_run ? "Dry run" : "Applied", outcome->files_written);
+  for (const auto& need : plan.unmet)
+    fmt::print("Not done: {} (the warning above says how to do it).\n", need);
   if (!live) print_not_run(outcome->not_run, *root);
   if (live && !options.dry_run)
     fmt::print(

@@ -29,7 +29,10 @@ std::string render_plan(const HostPlan& plan, bool live) {
   std::string out;
   for (const auto& note : plan.notes) out += "note: " + note + "\n";
   for (const auto& warning : plan.warnings) out += "warning: " + warning + "\n";
-  if (plan.empty()) return out + "Nothing to do: the host is set up as planned.\n";
+  if (plan.empty())
+    return out + (plan.unmet.empty() ? "Nothing to do: the host is set up as planned.\n"
+                                     : "Nothing left that setup can write; the warnings above "
+                                       "say what is yours to do.\n");
   out += "\n";
   for (const auto& edit : plan.files) {
     out += fmt::format("# {} — {}\n", edit.path, edit.why);
@@ -71,7 +74,8 @@ std::string render_plan_json(const HostPlan& plan) {
   targets["memlock"] = plan.targets.memlock ? nlohmann::json(*plan.targets.memlock) : nullptr;
   nlohmann::json out = {{"empty", plan.empty()},     {"files", files},
                         {"commands", commands},      {"notes", plan.notes},
-                        {"warnings", plan.warnings}, {"targets", targets}};
+                        {"warnings", plan.warnings}, {"unmet", plan.unmet},
+                        {"targets", targets}};
   return out.dump(2) + "\n";
 }
 
@@ -92,11 +96,15 @@ std::string render_status(const SetupStatus& status) {
       out += fmt::format("{}{}{}\n", state, file.path, file.created ? " (created by setup)" : "");
     }
   }
+  for (const auto& need : status.unmet)
+    out += fmt::format("NOT DONE {}: setup cannot put it in place ('vfg setup' says why)\n", need);
   if (status.pending_files + status.pending_commands > 0)
     out += fmt::format("{} file(s) and {} command(s) still to apply ('vfg setup' shows them).\n",
                        status.pending_files, status.pending_commands);
   else if (status.matches_plan())
     out += "the host matches the plan.\n";
+  else if (!status.unmet.empty())
+    out += "the host does not match the plan: setup leaves what is marked above to you.\n";
   else
     out += "the host does not match what setup wrote: see the files marked above.\n";
   return out;
@@ -111,7 +119,8 @@ std::string render_status_json(const SetupStatus& status) {
                         {"journal_state", status.journal_state},
                         {"files", files},
                         {"pending_files", status.pending_files},
-                        {"pending_commands", status.pending_commands}};
+                        {"pending_commands", status.pending_commands},
+                        {"unmet", status.unmet}};
   return out.dump(2) + "\n";
 }
 

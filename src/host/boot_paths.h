@@ -17,6 +17,8 @@ inline constexpr std::string_view kDefaultGrub = "/etc/default/grub";
 inline constexpr std::string_view kDefaultGrubDir = "/etc/default/grub.d";
 inline constexpr std::string_view kKernelCmdline = "/etc/kernel/cmdline";
 inline constexpr std::string_view kKernelInstallConf = "/etc/kernel/install.conf";
+/// ukify's settings for kernel-install; SecureBootPrivateKey= there signs rebuilt UKIs.
+inline constexpr std::string_view kUkiConf = "/etc/kernel/uki.conf";
 inline constexpr std::string_view kKernelstubConfig = "/etc/kernelstub/configuration";
 inline constexpr std::string_view kOstreeBooted = "/run/ostree-booted";
 /// systemd-boot (and other Boot Loader Interface loaders) set this EFI variable.

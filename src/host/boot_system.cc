@@ -17,7 +17,7 @@ constexpr std::string_view kKnownPrograms[] = {
     "booster",     "limine",        "limine-update",    "limine-mkinitcpio",
     "udevadm",     "groupadd",      "usermod",          "gpasswd",
     "groupdel",    "systemctl",     "systemd-tmpfiles", "sysctl",
-    "sbctl"};
+    "sbctl",       "mkinitramfs"};
 
 std::string unquote(std::string_view value) {
   value = trim(value);
@@ -131,6 +131,8 @@ BootSetup detect_boot_setup(const HostRoot& root) {
   boot.modprobe_confs = files_with_suffix(root, std::string(boot_paths::kModprobeDir), ".conf");
   auto secure_boot = root.read_attr(boot_paths::kSecureBootEfiVar);
   boot.secure_boot = secure_boot && secure_boot->size() >= 5 && (*secure_boot)[4] == 1;
+  boot.signs_ukis = boot.has_program("sbctl") ||
+                    file_contains_line_prefix(root, boot_paths::kUkiConf, "SecureBootPrivateKey");
   boot.limine_configs = limine_configs(root);
   if (root.exists(boot_paths::kDefaultLimine)) {
     boot.limine_sources.emplace_back(boot_paths::kDefaultLimine);
@@ -174,10 +176,13 @@ BootSetup detect_boot_setup(const HostRoot& root) {
     boot.bootloader_evidence = join(boot.limine_configs, ", ");
   }
 
-  // Ubuntu 25.10 replaced initramfs-tools with dracut; a leftover update-initramfs
-  // (a compatibility wrapper) does not make it an initramfs-tools system.
-  if (root.exists(boot_paths::kInitramfsToolsDir) ||
-      (boot.has_program("update-initramfs") && !boot.has_program("dracut"))) {
+  // Ubuntu 25.10 replaced initramfs-tools with dracut. A system upgraded to it keeps
+  // /etc/initramfs-tools (conffiles stay until purged) and may keep an update-initramfs
+  // wrapper; only mkinitramfs (initramfs-tools-core) says the tool is still installed.
+  bool initramfs_tools_evidence =
+      root.exists(boot_paths::kInitramfsToolsDir) || boot.has_program("update-initramfs");
+  if (boot.has_program("mkinitramfs") ||
+      (initramfs_tools_evidence && !boot.has_program("dracut"))) {
     boot.initramfs = InitramfsTool::kInitramfsTools;
     boot.initramfs_evidence = std::string(boot_paths::kInitramfsToolsDir);
   } else if (root.exists(boot_paths::kBoosterYaml) || boot.has_program("booster")) {

@@ -52,6 +52,8 @@ struct BootSetup {
   /// The firmware enforces Secure Boot: a signed UKI then ignores command-line
   /// overrides, and a rebuilt one boots only if it is signed again.
   bool secure_boot = false;
+  /// Rebuilt UKIs are signed again: sbctl's hooks, or ukify keys in /etc/kernel/uki.conf.
+  bool signs_ukis = false;
   /// systemd-boot / BLS: host paths of loader entries, sorted.
   std::vector<std::string> loader_entries;
   /// GRUB: /etc/default/grub.d/*.cfg in the order grub-mkconfig sources them (after
@@ -74,6 +76,11 @@ struct BootSetup {
 
   /// True when `name` was found in the tree's bin directories.
   [[nodiscard]] bool has_program(std::string_view name) const;
+  /// Secure Boot with UKIs that nothing here signs again: they ignore an edited
+  /// command line, and a rebuilt (unsigned) image would not boot.
+  [[nodiscard]] bool unsigned_uki_rebuild() const {
+    return secure_boot && !ukis.empty() && !signs_ukis;
+  }
 };
 
 /// Reads os-release and the boot files to decide how this host boots. Never fails:

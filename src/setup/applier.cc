@@ -330,7 +330,7 @@ Result<UndoOutcome> undo_setup(FileWriter& writer, const ApplyOptions& options, 
 }
 
 bool SetupStatus::matches_plan() const {
-  return pending_files + pending_commands == 0 &&
+  return pending_files + pending_commands == 0 && unmet.empty() &&
          (journal_state.empty() || journal_state == "applied") &&
          std::all_of(files.begin(), files.end(),
                      [](const FileStatus& f) { return f.drift == Drift::kAsWritten; });
@@ -340,6 +340,7 @@ Result<SetupStatus> setup_status(FileWriter& writer, const HostPlan& plan) {
   SetupStatus status;
   status.pending_files = plan.files.size();
   status.pending_commands = plan.commands.size();
+  status.unmet = plan.unmet;
   auto loaded = load_journal(writer);
   if (!loaded) return tl::unexpected(loaded.error());
   if (!*loaded) return status;

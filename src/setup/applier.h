@@ -76,9 +76,11 @@ struct SetupStatus {
   std::vector<FileStatus> files;
   size_t pending_files = 0;  ///< files the current plan would still change
   size_t pending_commands = 0;
+  std::vector<std::string> unmet;  ///< what the plan leaves to the user (HostPlan::unmet)
 
-  /// True only when nothing is pending, no managed file drifted and no apply or
-  /// undo was interrupted: the one answer to "does the host match the plan?".
+  /// True only when nothing is pending or left to the user, no managed file drifted
+  /// and no apply or undo was interrupted: the one answer to "does the host match
+  /// the plan?".
   [[nodiscard]] bool matches_plan() const;
 };
 

@@ -19,6 +19,15 @@ std::string params_text(const std::vector<KernelParam>& params) {
 
 namespace {
 
+// Setup cannot put the parameters where the kernel gets them: it writes nothing there
+// and says what is left to do. The targets still name them, so a readiness check
+// keeps asking for them.
+void leave_cmdline_to_user(PlanBuilder& b, const std::vector<KernelParam>& wanted,
+                           std::string warning) {
+  b.plan().warnings.push_back(std::move(warning));
+  b.plan().unmet.push_back("kernel parameters " + params_text(wanted));
+}
+
 // The params some of the tool's current command lines lack.
 std::vector<KernelParam> missing_from_tool(const SetupFacts& facts,
                                            const std::vector<KernelParam>& wanted) {
@@ -102,9 +111,9 @@ void plan_sourced_cmdline(PlanBuilder& b, const std::vector<std::string>& source
     if (edited && !also_drop_from.empty())
       edited = edit_shell_cmdline_var(*edited, also_drop_from, {}, drop);
     if (!edited) {
-      b.plan().warnings.push_back(fmt::format("{}: {}; add {} to {} yourself", path,
-                                              edited.error().message, params_text(wanted),
-                                              variable));
+      leave_cmdline_to_user(b, wanted,
+                            fmt::format("{}: {}; add {} to {} yourself", path,
+                                        edited.error().message, params_text(wanted), variable));
       return;
     }
     if (!target && path == sources.front()) {
@@ -148,8 +157,31 @@ void plan_limine(PlanBuilder& b, const std::vector<KernelParam>& wanted,
     }
     return;
   }
-  plan_sourced_cmdline(b, boot.limine_sources, "KERNEL_CMDLINE[default]", "",
-                       "KERNEL_CMDLINE[default]+=\" ", wanted, drop, why);
+  const std::string variable = "KERNEL_CMDLINE[default]";
+  bool assigned = std::any_of(boot.limine_sources.begin(), boot.limine_sources.end(),
+                              [&](const std::string& path) {
+                                return assigns_shell_var(b.current(path).value_or(""), variable);
+                              });
+  if (assigned) {
+    plan_sourced_cmdline(b, boot.limine_sources, variable, "", "", wanted, drop, why);
+  } else if (auto fallback = b.current(std::string(bp::kKernelCmdline))) {
+    // With no KERNEL_CMDLINE[default], limine-entry-tool takes /etc/kernel/cmdline (then
+    // /proc/cmdline); an assignment holding only setup's parameters would boot without
+    // root=.
+    std::string path(bp::kKernelCmdline);
+    note_conflicts(b, path, *fallback, drop);
+    b.file(path, set_params(*fallback, wanted, drop), FileRole::kKernelCmdline,
+           why + " (limine-entry-tool reads it: no KERNEL_CMDLINE[default] is set)");
+  } else {
+    leave_cmdline_to_user(
+        b, wanted,
+        fmt::format("no KERNEL_CMDLINE[default] in {} and no {}: limine-entry-tool reuses the "
+                    "running kernel's command line, which setup cannot edit; add "
+                    "KERNEL_CMDLINE[default]=\"<your current command line> {}\" to {} yourself",
+                    join(boot.limine_sources, ", "), bp::kKernelCmdline, params_text(wanted),
+                    boot.limine_sources.front()));
+    return;
+  }
   if (!b.changed(FileRole::kKernelCmdline)) return;
   auto regenerate = limine_regenerate_command(boot);
   b.command(regenerate, "regenerate limine.conf from /etc/default/limine", true);
@@ -193,8 +225,8 @@ void plan_kernel_cmdline(PlanBuilder& b) {
   // plain words goes in.
   for (const auto& param : wanted)
     if (auto safe = check_kernel_param(param.text()); !safe) {
-      b.plan().warnings.push_back(
-          fmt::format("kernel parameter '{}' {}", param.text(), safe.error().message));
+      leave_cmdline_to_user(
+          b, wanted, fmt::format("kernel parameter '{}' {}", param.text(), safe.error().message));
       return;
     }
   switch (boot.bootloader) {
@@ -202,18 +234,22 @@ void plan_kernel_cmdline(PlanBuilder& b) {
       plan_grub(b, wanted, drop, why);
       return;
     case Bootloader::kKernelInstall: {
-      if (boot.secure_boot && !boot.ukis.empty() && !boot.has_program("sbctl")) {
+      if (boot.unsigned_uki_rebuild()) {
         // The rebuilt images would carry the new line but be unsigned (and not boot),
         // while the signed ones ignore any other command line: nothing setup can
         // write takes effect, so it writes nothing and says how to do it.
-        b.plan().warnings.push_back(fmt::format(
-            "Secure Boot is on and {} is a signed unified kernel image, which ignores an "
-            "edited {} and any other command line; add {} with a signed command-line addon "
-            "('ukify build --cmdline=\"{}\" --secureboot-private-key=KEY "
-            "--secureboot-certificate=CERT --output={}/loader/addons/vfg.addon.efi') or "
-            "set up signing (sbctl) so rebuilt images are signed, then run setup again",
-            boot.ukis.front(), bp::kKernelCmdline, params_text(wanted), params_text(wanted),
-            boot.esp));
+        leave_cmdline_to_user(
+            b, wanted,
+            fmt::format(
+                "Secure Boot is on and {} is a signed unified kernel image, which ignores an "
+                "edited {} and any other command line; add {} with a signed command-line addon "
+                "('ukify build --cmdline=\"{}\" --secureboot-private-key=KEY "
+                "--secureboot-certificate=CERT --output={}/loader/addons/vfg.addon.efi') or "
+                "set up signing (sbctl, or SecureBootPrivateKey= in /etc/kernel/uki.conf) so "
+                "rebuilt images are signed, then run setup again",
+                boot.ukis.front(), bp::kKernelCmdline, params_text(wanted), params_text(wanted),
+                boot.esp));
+        // Nor does the plan name them as its targets: no rerun of setup adds them here.
         b.plan().targets.kernel_params.clear();
         return;
       }
@@ -270,11 +306,13 @@ void plan_kernel_cmdline(PlanBuilder& b) {
       return;
     }
     case Bootloader::kUnknown:
-      b.plan().warnings.push_back(fmt::format(
-          "cannot tell which bootloader this host uses (no /etc/default/grub with a grub.cfg, "
-          "loader entries, /etc/kernel/cmdline, kernelstub, rpm-ostree or Limine config); add "
-          "these kernel parameters yourself: {}",
-          params_text(wanted)));
+      leave_cmdline_to_user(
+          b, wanted,
+          fmt::format(
+              "cannot tell which bootloader this host uses (no /etc/default/grub with a grub.cfg, "
+              "loader entries, /etc/kernel/cmdline, kernelstub, rpm-ostree or Limine config); add "
+              "these kernel parameters yourself: {}",
+              params_text(wanted)));
       return;
   }
 }

@@ -120,21 +120,23 @@ std::vector<std::string> vfio_initramfs_modules() {
   return {"vfio_pci", "vfio", "vfio_iommu_type1"};
 }
 
-std::string without_vfio_ids(std::string_view conf) {
+std::string without_vfio_ids(std::string_view conf, VfioIdsSyntax syntax) {
+  bool options = syntax == VfioIdsSyntax::kModprobeOptions;
+  size_t module_at = options ? 1 : 0;
   std::string out;
   for (const auto& line : split(conf, '\n')) {
     auto words = split_whitespace(line);
-    bool vfio_options = words.size() >= 2 && words[0] == "options" &&
-                        (words[1] == "vfio-pci" || words[1] == "vfio_pci");
-    auto ids = std::find_if(words.begin(), words.end(),
-                            [](const std::string& w) { return w.starts_with("ids="); });
-    if (!vfio_options || ids == words.end()) {
+    bool vfio_line = words.size() > module_at && (!options || words[0] == "options") &&
+                     (words[module_at] == "vfio-pci" || words[module_at] == "vfio_pci");
+    auto ids = std::remove_if(words.begin(), words.end(),
+                              [](const std::string& w) { return w.starts_with("ids="); });
+    if (!vfio_line || ids == words.end()) {
       out += line + "\n";
       continue;
     }
     out += "# vfg setup: /etc/modprobe.d/vfg-vfio.conf binds vfio-pci now; was: " + line + "\n";
-    words.erase(ids);
-    if (words.size() > 2) out += join(words, " ") + "\n";
+    words.erase(ids, words.end());
+    if (words.size() > module_at + (options ? 1 : 0)) out += join(words, " ") + "\n";
   }
   // split() yields a last empty piece for a trailing newline: do not add one.
   if (!conf.ends_with('\n') && !out.empty()) out.pop_back();

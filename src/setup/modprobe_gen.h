@@ -50,9 +50,17 @@ std::string kvmfr_modprobe_conf(const std::vector<uint64_t>& sizes_mb,
 /// The modules the initramfs must load first, in order.
 std::vector<std::string> vfio_initramfs_modules();
 
-/// Another modprobe.d file with its `options vfio-pci ... ids=...` lines disarmed:
-/// the ids= word is removed (a line left with no option is commented out), and the
-/// old line is kept as a comment above. Two ids= settings: the last one read wins.
-std::string without_vfio_ids(std::string_view conf);
+/// Where an earlier `ids=` for vfio-pci can sit besides the kernel command line.
+enum class VfioIdsSyntax {
+  kModprobeOptions,  ///< a modprobe.d file: `options vfio-pci ... ids=...`
+  kModuleList,       ///< /etc/initramfs-tools/modules: `vfio_pci ids=...`, passed to modprobe
+};
+
+/// Another file with its vfio-pci `ids=` settings disarmed: the ids= word is removed
+/// (a modprobe.d line left with no option goes; a module-list line keeps the module
+/// name, so it still loads), and the old line is kept as a comment above. Two ids=
+/// settings: the last one read wins, and modprobe reads its arguments after modprobe.d.
+std::string without_vfio_ids(std::string_view conf,
+                             VfioIdsSyntax syntax = VfioIdsSyntax::kModprobeOptions);
 
 }  // namespace vfg

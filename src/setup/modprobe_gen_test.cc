@@ -117,5 +117,22 @@ TEST(Binding, EarlierVfioIdsOptionsAreDisarmed) {
   EXPECT_EQ(without_vfio_ids(other), other);
 }
 
+// /etc/initramfs-tools/modules passes a line's words to modprobe, after modprobe.d.
+TEST(Binding, EarlierVfioIdsInAModuleListAreDisarmed) {
+  const auto list = VfioIdsSyntax::kModuleList;
+  EXPECT_EQ(without_vfio_ids("vfio\nvfio_pci ids=10de:1b80,10de:10f0 disable_vga=1\n", list),
+            "vfio\n# vfg setup: /etc/modprobe.d/vfg-vfio.conf binds vfio-pci now; was: vfio_pci "
+            "ids=10de:1b80,10de:10f0 disable_vga=1\nvfio_pci disable_vga=1\n");
+  // The module still loads from the list; only its ids= goes.
+  EXPECT_EQ(without_vfio_ids("vfio-pci ids=1:2\n", list),
+            "# vfg setup: /etc/modprobe.d/vfg-vfio.conf binds vfio-pci now; was: vfio-pci "
+            "ids=1:2\nvfio-pci\n");
+  std::string other = "snd_hda_intel ids=1\n# vfio_pci ids=1:2\noptions vfio-pci ids=1:2\n";
+  EXPECT_EQ(without_vfio_ids(other, list), other);
+  // Applying twice changes nothing more.
+  std::string once = without_vfio_ids("vfio_pci ids=1:2\n", list);
+  EXPECT_EQ(without_vfio_ids(once, list), once);
+}
+
 }  // namespace
 }  // namespace vfg

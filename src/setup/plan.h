@@ -79,6 +79,9 @@ struct HostPlan {
   std::vector<PlanCommand> commands;  ///< in the order they run
   std::vector<std::string> notes;     ///< facts for people: memory reserved, choices made
   std::vector<std::string> warnings;  ///< things setup cannot do or that need attention
+  /// What the host needs that setup leaves to the user ("kernel parameters iommu=pt");
+  /// a warning says why. `--status` never calls a host with one of these matching.
+  std::vector<std::string> unmet;
   PlanTargets targets;
 
   /// True when applying would change nothing.

@@ -53,6 +53,24 @@ bool wants_looking_glass(const SetupRequest& request, DeviceNodeNeed::Kind kind)
                      [&](const SetupVm& vm) { return vm.looking_glass(kind) != nullptr; });
 }
 
+// An earlier vfio-pci ids= setting in `text` disarmed, and the plan's reader told
+// which ones go, by file and line.
+std::string disarm_vfio_ids(PlanBuilder& b, const std::string& path, const std::string& text,
+                            VfioIdsSyntax syntax) {
+  std::string edited = without_vfio_ids(text, syntax);
+  if (edited == text) return edited;
+  size_t number = 0;
+  for (const auto& line : split(text, '\n')) {
+    ++number;
+    if (without_vfio_ids(line, syntax) != line)
+      b.plan().notes.push_back(fmt::format(
+          "{}:{}: disables the earlier '{}': a second vfio-pci ids setting would override "
+          "setup's binding",
+          path, number, trim(line)));
+  }
+  return edited;
+}
+
 void plan_initramfs(PlanBuilder& b, bool binding) {
   const BootSetup& boot = b.facts().boot;
   auto modules = vfio_initramfs_modules();
@@ -70,8 +88,10 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
         if (edited)
           b.file(path, *edited, FileRole::kInitramfs,
                  "load vfio modules first and include modprobe.d (modconf hook)");
-        else
+        else {
           b.plan().warnings.push_back(edited.error().message);
+          b.plan().unmet.push_back("vfio modules first in the initramfs");
+        }
       }
       regenerate = {{"mkinitcpio", "-P"}};
       if (boot.bootloader == Bootloader::kLimine && !boot.limine_sources.empty())
@@ -86,8 +106,13 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
       break;
     case InitramfsTool::kInitramfsTools: {
       std::string path(bp::kInitramfsToolsModules);
+      // Its lines are modprobe arguments: a guide's "vfio_pci ids=..." there is read
+      // after modprobe.d and wins.
       if (binding)
-        b.file(path, edit_initramfs_tools_modules(b.current(path).value_or(""), modules),
+        b.file(path,
+               edit_initramfs_tools_modules(disarm_vfio_ids(b, path, b.current(path).value_or(""),
+                                                            VfioIdsSyntax::kModuleList),
+                                            modules),
                FileRole::kInitramfs, "load vfio modules early in the initramfs");
       regenerate = {{"update-initramfs", "-u", "-k", "all"}};
       break;
@@ -101,10 +126,12 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
       break;
     }
     case InitramfsTool::kUnknown:
-      if (binding)
+      if (binding) {
         b.plan().warnings.push_back(
             "cannot tell which tool builds the initramfs; make sure vfio_pci, vfio and "
             "vfio_iommu_type1 load from it before any GPU driver, with /etc/modprobe.d inside");
+        b.plan().unmet.push_back("vfio modules first in the initramfs");
+      }
       break;
   }
   bool boot_images_stale = b.changed(FileRole::kModprobe) || b.changed(FileRole::kInitramfs);
@@ -112,6 +139,14 @@ void plan_initramfs(PlanBuilder& b, bool binding) {
     // The images (often UKIs carrying the command line) come from kernel-install or the
     // mkinitcpio presets; rebuilding them covers the initramfs as well.
     if (!boot_images_stale && !b.changed(FileRole::kKernelCmdline)) return;
+    if (boot.unsigned_uki_rebuild()) {
+      b.plan().warnings.push_back(
+          "Secure Boot is on and nothing here signs rebuilt unified kernel images, so setup "
+          "does not rebuild them (an unsigned image would not boot): rebuild and sign them "
+          "yourself so their initramfs carries the vfio modules and /etc/modprobe.d");
+      b.plan().unmet.push_back("boot images rebuilt (and signed) with the new initramfs");
+      return;
+    }
     for (auto& argv : kernel_install_commands(boot))
       b.command(argv, "rebuild the boot images with the new command line and initramfs", true);
     return;
@@ -194,17 +229,8 @@ void plan_modules(PlanBuilder& b, bool binding) {
       if (path == kVfioConf || path == kKvmConf || path == kKvmfrConf) continue;
       auto old = b.current(path);
       if (!old) continue;
-      std::string edited = without_vfio_ids(*old);
+      std::string edited = disarm_vfio_ids(b, path, *old, VfioIdsSyntax::kModprobeOptions);
       if (edited == *old) continue;
-      size_t number = 0;
-      for (const auto& line : split(*old, '\n')) {
-        ++number;
-        if (without_vfio_ids(line) != line)
-          b.plan().notes.push_back(fmt::format(
-              "{}:{}: disables the earlier '{}': a second vfio-pci ids setting would override "
-              "setup's binding",
-              path, number, trim(line)));
-      }
       b.file(path, edited, FileRole::kModprobe, "disable an earlier vfio-pci ids setting");
     }
   }

@@ -156,19 +156,91 @@ TEST(Planner, SignedUkiUnderSecureBootIsRefusedNotFaked) {
   auto facts = facts_for(Bootloader::kKernelInstall, InitramfsTool::kDracut);
   facts.boot.secure_boot = true;
   facts.boot.esp = "/efi";
+  facts.boot.kernels = {"6.17.1-300.fc43.x86_64"};
   facts.boot.ukis = {"/efi/EFI/Linux/fedora-6.17.uki.efi"};
   facts.files["/etc/kernel/cmdline"] = "root=UUID=x rw\n";
   HostPlan plan = plan_setup(facts, request_with_gpu());
   EXPECT_FALSE(find_file(plan, "/etc/kernel/cmdline"));
   EXPECT_TRUE(plan.targets.kernel_params.empty());
+  // Nor does it rebuild the images: unsigned ones would not boot.
+  EXPECT_EQ(plan.unmet,
+            (std::vector<std::string>{"kernel parameters iommu=pt",
+                                      "boot images rebuilt (and signed) with the new initramfs"}));
+  for (const auto& argv : argvs(plan))
+    EXPECT_TRUE(argv[0] != "kernel-install" && argv[0] != "dracut") << argv[0];
   ASSERT_FALSE(plan.warnings.empty());
   EXPECT_NE(plan.warnings.front().find("signed command-line addon"), std::string::npos);
   EXPECT_NE(plan.warnings.front().find("/efi/loader/addons/"), std::string::npos);
-  // With sbctl, rebuilt images are signed again: the usual edit goes ahead.
-  facts.boot.programs = {"sbctl"};
+  // With sbctl (or ukify keys), rebuilt images are signed again: the usual edit goes ahead.
+  facts.boot.signs_ukis = true;
   plan = plan_setup(facts, request_with_gpu());
   ASSERT_TRUE(find_file(plan, "/etc/kernel/cmdline"));
   EXPECT_EQ(plan.targets.kernel_params, std::vector<std::string>{"iommu=pt"});
+  EXPECT_TRUE(plan.unmet.empty());
+}
+
+// limine-entry-tool with no KERNEL_CMDLINE[default] takes /etc/kernel/cmdline, then the
+// running kernel's line: an assignment of setup's parameters alone would drop root=.
+TEST(Planner, LimineEntryToolWithoutItsCmdlineKeepsTheOneItFallsBackTo) {
+  auto facts = facts_for(Bootloader::kLimine, InitramfsTool::kMkinitcpio);
+  facts.boot.programs = {"limine-mkinitcpio"};
+  facts.boot.limine_sources = {"/etc/default/limine"};
+  facts.files["/etc/default/limine"] = "TARGET_OS_NAME=\"Arch Linux\"\nESP_PATH=\"/boot\"\n";
+  facts.files["/etc/kernel/cmdline"] = "root=UUID=x rw vfio-pci.ids=1002:73bf\n";
+  facts.files["/etc/mkinitcpio.conf"] = "MODULES=()\nHOOKS=(base udev autodetect modconf)\n";
+  HostPlan plan = plan_setup(facts, request_with_gpu());
+  EXPECT_FALSE(find_file(plan, "/etc/default/limine"));
+  ASSERT_TRUE(find_file(plan, "/etc/kernel/cmdline"));
+  EXPECT_EQ(find_file(plan, "/etc/kernel/cmdline")->new_contents, "root=UUID=x rw iommu=pt\n");
+  auto commands = argvs(plan);
+  EXPECT_NE(
+      std::find(commands.begin(), commands.end(), std::vector<std::string>{"limine-mkinitcpio"}),
+      commands.end());
+  EXPECT_TRUE(plan.unmet.empty());
+
+  // Without either, setup cannot know the line the tool will reuse: it writes nothing.
+  facts.files.erase("/etc/kernel/cmdline");
+  plan = plan_setup(facts, request_with_gpu());
+  EXPECT_FALSE(find_file(plan, "/etc/default/limine"));
+  EXPECT_FALSE(find_file(plan, "/etc/kernel/cmdline"));
+  EXPECT_EQ(plan.unmet, std::vector<std::string>{"kernel parameters iommu=pt"});
+  ASSERT_FALSE(plan.warnings.empty());
+  EXPECT_NE(plan.warnings.front().find("no KERNEL_CMDLINE[default] in /etc/default/limine"),
+            std::string::npos);
+}
+
+// Tools that keep the command line themselves: an earlier vfio-pci.ids there is removed
+// through the tool, and put back by undo.
+TEST(Planner, EarlierIdsKeptByATool) {
+  struct Tool {
+    Bootloader bootloader;
+    std::vector<std::string> argv, undo;
+  };
+  const Tool tools[] = {
+      {Bootloader::kGrubby,
+       {"grubby", "--update-kernel=ALL", "--remove-args=vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"grubby", "--update-kernel=ALL", "--args=vfio-pci.ids=1002:73bf,1002:ab28"}},
+      {Bootloader::kKernelstub,
+       {"kernelstub", "--delete-options", "vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"kernelstub", "--add-options", "vfio-pci.ids=1002:73bf,1002:ab28"}},
+      {Bootloader::kRpmOstree,
+       {"rpm-ostree", "kargs", "--delete-if-present=vfio-pci.ids=1002:73bf,1002:ab28"},
+       {"rpm-ostree", "kargs", "--append-if-missing=vfio-pci.ids=1002:73bf,1002:ab28"}},
+  };
+  for (const auto& tool : tools) {
+    auto facts = facts_for(tool.bootloader, InitramfsTool::kDracut);
+    facts.tool_cmdlines = {"root=UUID=x rw iommu=pt vfio-pci.ids=1002:73bf,1002:ab28"};
+    HostPlan plan = plan_setup(facts, request_with_gpu());
+    auto found = std::find_if(plan.commands.begin(), plan.commands.end(),
+                              [&](const PlanCommand& c) { return c.argv == tool.argv; });
+    ASSERT_NE(found, plan.commands.end()) << tool.argv[0];
+    EXPECT_EQ(found->undo_argv, tool.undo);
+    // Without a binding there is nothing to protect: the setting stays.
+    SetupRequest no_binding = request_with_gpu();
+    no_binding.bind.clear();
+    for (const auto& command : plan_setup(facts, no_binding).commands)
+      EXPECT_NE(command.argv, tool.argv);
+  }
 }
 
 // GRUB: the drop-in that sets GRUB_CMDLINE_LINUX_DEFAULT last is where it takes effect.

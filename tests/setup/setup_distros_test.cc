@@ -5,8 +5,11 @@
 #include <fstream>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include <gtest/gtest.h>
 
+#include "cli/setup_render.h"
 #include "host/host_root.h"
 #include "setup/applier.h"
 #include "setup/gather.h"
@@ -14,6 +17,7 @@
 #include "setup/planner.h"
 #include "support/failing_file_writer.h"
 #include "support/setup_tree.h"
+#include "support/udev_verify.h"
 #include "util/process.h"
 #include "util/strings.h"
 
@@ -21,6 +25,7 @@ namespace vfg {
 namespace {
 
 using TempDir = testing::ScratchDir;
+using cli::render_status;
 using testing::FailingFileWriter;
 
 struct Distro {
@@ -186,13 +191,48 @@ std::string run_ok(const std::vector<std::string>& argv) {
   return out ? out->out + out->err : "";
 }
 
+// What a tool that keeps the command line itself (grubby, kernelstub) holds once the
+// plan's commands ran: `line` with the words of `add_flag` arguments added and those
+// of `remove_flag` arguments taken out, as the tool does. Commands are never run
+// against a tree, so this is the one place their effect is modelled.
+std::string after_tool_commands(const std::string& line, const HostPlan& plan,
+                                const std::string& tool, const std::string& add_flag,
+                                const std::string& remove_flag) {
+  std::vector<std::string> words = split_whitespace(line);
+  for (const auto& command : plan.commands) {
+    if (command.argv[0] != tool) continue;
+    for (size_t i = 1; i < command.argv.size(); ++i) {
+      const std::string& arg = command.argv[i];
+      std::string value;
+      bool add = false;
+      if (add_flag.back() == '=') {  // --args=WORDS
+        if (arg.starts_with(add_flag)) {
+          value = arg.substr(add_flag.size());
+          add = true;
+        } else if (arg.starts_with(remove_flag)) {
+          value = arg.substr(remove_flag.size());
+        }
+      } else if ((arg == add_flag || arg == remove_flag) && i + 1 < command.argv.size()) {
+        value = command.argv[i + 1];  // --add-options WORDS
+        add = arg == add_flag;
+      }
+      for (const auto& word : split_whitespace(value)) {
+        std::erase(words, word);
+        if (add) words.push_back(word);
+      }
+    }
+  }
+  return join(words, " ");
+}
+
 // Every command line the kernel can get from the tree, as (where, text). GRUB: bash
 // sources /etc/default/grub then /etc/default/grub.d/*.cfg exactly as grub-mkconfig
 // does; limine-entry-tool: bash sources /etc/default/limine then its drop-ins; the
 // rest are read as their loaders read them. Tools that keep the line themselves
-// (grubby, kernelstub) are not in the tree.
+// (grubby, kernelstub) hold what the tree has plus what the plan's commands give them.
 std::vector<std::pair<std::string, std::string>> effective_cmdlines(const TempDir& dir,
-                                                                    const Distro& distro) {
+                                                                    const Distro& distro,
+                                                                    const HostPlan& plan) {
   BootSetup boot = detect_boot_setup(HostRoot(dir.path()));
   std::vector<std::pair<std::string, std::string>> out;
   auto text = [&](const std::string& path) {
@@ -238,21 +278,32 @@ std::vector<std::pair<std::string, std::string>> effective_cmdlines(const TempDi
     case Bootloader::kKernelInstall:
       out.push_back({"/etc/kernel/cmdline", text("/etc/kernel/cmdline")});
       break;
+    case Bootloader::kGrubby:
+      for (const auto& entry : boot.loader_entries)
+        out.push_back({entry, after_tool_commands(loader_entry_options(text(entry)), plan, "grubby",
+                                                  "--args=", "--remove-args=")});
+      break;
+    case Bootloader::kKernelstub: {
+      auto config = nlohmann::json::parse(text("/etc/kernelstub/configuration"));
+      std::vector<std::string> options = config["user"]["kernel_options"];
+      out.push_back({"kernelstub", after_tool_commands(join(options, " "), plan, "kernelstub",
+                                                       "--add-options", "--delete-options")});
+      break;
+    }
     default:
       break;
   }
-  EXPECT_TRUE(!out.empty() || boot.bootloader == Bootloader::kGrubby ||
-              boot.bootloader == Bootloader::kKernelstub)
-      << distro.name;
+  EXPECT_FALSE(out.empty()) << distro.name;
   return out;
 }
 
 // What a write killed between creating and renaming its temporary file leaves
 // (util/file_io.cc names it ".NAME.vfg-XXXXXX"): one beside every file the plan
-// touches and beside the journal, wherever the directory exists already. Managed
-// files are written only once the journal exists, so only then can they leave any.
+// touches, beside the journal and among the backups, wherever the directory exists
+// already. Managed files are written only once the journal exists, so only then can
+// they leave any.
 void leave_killed_write_litter(const TempDir& dir, const HostPlan& plan) {
-  std::vector<std::string> paths{"/var/lib/vfg/setup-journal"};
+  std::vector<std::string> paths{"/var/lib/vfg/setup-journal", "/var/lib/vfg/setup-backup/x"};
   if (std::filesystem::exists(dir / "var/lib/vfg/setup-journal"))
     for (const auto& edit : plan.files) paths.push_back(edit.path);
   for (const auto& path : paths) {
@@ -297,10 +348,18 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
       shared_ids);
   EXPECT_EQ(config.find("options vfio_pci ids=") != std::string::npos, !shared_ids);
 
+  // Today's udev (Debian unstable's) takes every rule setup wrote, without a warning.
+  for (const auto& edit : plan.files)
+    if (edit.path.starts_with("/etc/udev/rules.d/")) {
+      auto verdict =
+          testing::udevadm_verify(edit.path.substr(edit.path.rfind('/') + 1), edit.new_contents);
+      EXPECT_TRUE(verdict.clean) << edit.path << ":\n" << verdict.output;
+    }
+
   bool intel = distro.hardware == "intel-igpu-nvidia";
   std::string params = intel ? "intel_iommu=on iommu=pt" : "iommu=pt";
   // What the kernel gets after regeneration, read the way each tool reads it.
-  for (const auto& [source, cmdline] : effective_cmdlines(dir, distro)) {
+  for (const auto& [source, cmdline] : effective_cmdlines(dir, distro, plan)) {
     std::string words = " " + join(split_whitespace(cmdline), " ") + " ";
     for (const auto& param : plan.targets.kernel_params)
       EXPECT_NE(words.find(" " + param + " "), std::string::npos)
@@ -314,7 +373,7 @@ TEST_P(SetupDistro, GeneratedFilesPassTheRealTools) {
       {"ubuntu-cloud-grub", " console=tty1 console=ttyS0 " + params},
       {"ubuntu-dracut", " quiet splash " + params}};
   if (expected_grub.count(distro.name)) {
-    EXPECT_EQ(effective_cmdlines(dir, distro).at(0).second, expected_grub[distro.name]);
+    EXPECT_EQ(effective_cmdlines(dir, distro, plan).at(0).second, expected_grub[distro.name]);
   }
   // One vfio-pci ids setting at most: setup's own (the last one would win).
   size_t ids = 0;
@@ -353,6 +412,52 @@ TEST_P(SetupDistro, ApplyTwiceThenUndoGivesBackTheIdenticalTree) {
   auto undone = undo_setup(writer, {}, false);
   ASSERT_TRUE(undone) << undone.error().message;
   EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "");
+}
+
+// What --status says, judged from the plan recomputed on the tree: a hand edit of a
+// managed file, or a later file that sets the command line again, is never "the
+// host matches the plan".
+TEST_P(SetupDistro, StatusJudgesTheEffectiveResult) {
+  const Distro& distro = GetParam();
+  TempDir dir;
+  testing::compose_host(dir, distro.name, distro.hardware);
+  TreeFileWriter writer{HostRoot(dir.path())};
+  HostPlan plan = plan_host(dir, distro);
+  ASSERT_TRUE(apply_plan(plan, writer, {}));
+  auto status = setup_status(writer, plan_host(dir, distro));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(status->matches_plan()) << render_status(*status);
+  EXPECT_NE(render_status(*status).find("the host matches the plan."), std::string::npos);
+
+  // A hand edit of each managed file.
+  for (const auto& edit : plan.files) {
+    std::filesystem::path file = dir / edit.path.substr(1);
+    std::string kept = edit.new_contents;
+    std::ofstream(file, std::ios::app) << "# edited by hand\n";
+    status = setup_status(writer, plan_host(dir, distro));
+    ASSERT_TRUE(status) << status.error().message;
+    std::string shown = render_status(*status);
+    EXPECT_FALSE(status->matches_plan()) << edit.path << ":\n" << shown;
+    EXPECT_NE(shown.find("CHANGED  " + edit.path), std::string::npos) << shown;
+    EXPECT_EQ(shown.find("matches the plan"), std::string::npos) << edit.path << ":\n" << shown;
+    std::ofstream(file, std::ios::trunc) << kept;
+  }
+
+  // A file read after setup's sets the command line again, without the parameters.
+  std::string later;
+  if (distro.bootloader == Bootloader::kGrub)
+    later = "etc/default/grub.d/99-local.cfg\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n";
+  if (distro.name == "cachyos-limine")
+    later = "etc/limine-entry-tool.d/99-local.conf\nKERNEL_CMDLINE[default]=\"quiet rw\"\n";
+  if (later.empty()) return;
+  std::filesystem::path file = dir / later.substr(0, later.find('\n'));
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream(file) << later.substr(later.find('\n') + 1);
+  status = setup_status(writer, plan_host(dir, distro));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_FALSE(status->matches_plan()) << render_status(*status);
+  EXPECT_GT(status->pending_files, 0u);
+  EXPECT_EQ(render_status(*status).find("matches the plan"), std::string::npos);
 }
 
 TEST_P(SetupDistro, KillAtEveryStepIsRepairedByApplyOrUndo) {

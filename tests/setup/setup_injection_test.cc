@@ -1,12 +1,18 @@
 // A VM definition, --user/--group and a --root tree are untrusted: every value of
 // theirs that lands in a root-owned file (tmpfiles, udev, modprobe, limits) is
 // refused before a plan exists — by the loader with file:line:key, and again by
-// setup for what reaches it another way.
+// setup for what reaches it another way. Kernel parameters and initramfs module
+// names are setup's own (numbers and fixed names), checked by their grammar in
+// util/host_values_test.cc.
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "setup/access_gen.h"
 #include "setup/gather.h"
 #include "setup/request_check.h"
+#include "support/run_vfg.h"
+#include "support/setup_tree.h"
 #include "vm/config_loader.h"
 
 namespace vfg {
@@ -118,6 +124,48 @@ TEST(SetupInjection, TheLoaderRefusesWithFileLineAndKey) {
   // The default and ordinary values pass.
   EXPECT_EQ(problems("[looking_glass]\nenabled = true\nbackend = \"shm\"\n"), "");
   EXPECT_EQ(problems("[[disk]]\npath = \"/dev/disk/by-partuuid/8a6c2d5e-1f3b-4c7d\"\n"), "");
+}
+
+// The whole command as a user runs it: `vfg setup --apply` with a crafted definition,
+// --user or --group (or a group udev would ignore) stops with the reason and a non-zero exit
+// status, and the tree (its /etc above all) stays byte for byte as it was.
+TEST(SetupInjection, ApplyRefusesAndWritesNothing) {
+  testing::ScratchDir dir;
+  testing::compose_host(dir, "arch-grub", "intel-igpu-nvidia");
+  std::ofstream(dir / "sudoers.toml")
+      << "[[gpu]]\naddress = \"01:00.0\"\n[looking_glass]\nenabled = true\nbackend = "
+         "\"shm\"\nshm_path = \"/dev/shm/lg 0660 root root -\\nL+ /etc/sudoers.d/x - - - - "
+         "/tmp/x\"\n";
+  std::ofstream(dir / "every-disk.toml") << "[[disk]]\npath = \"/dev/disk/by-id/*\"\n";
+  // A regular group: udev from systemd 258 ignores GROUP= for it.
+  std::ofstream(dir / "etc/group", std::ios::app) << "gamers:x:1001:alice\n";
+  auto before = testing::snapshot(dir.path());
+  const std::string root = dir.path().string();
+  struct Attempt {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const Attempt attempts[] = {
+      {{"--user", "alice", (dir / "sudoers.toml").string()},
+       "sudoers.toml:6:12: error: key 'looking_glass.shm_path'"},
+      {{"--user", "alice", (dir / "every-disk.toml").string()},
+       "every-disk.toml:2:8: error: key 'disk[0].path'"},
+      {{"--user", "alice", "--gpu", "01:00.0", "--group", "kvm\", RUN+=\"/bin/sh -c id"},
+       "group 'kvm\", RUN+="},
+      {{"--gpu", "01:00.0", "--user", "alice root"}, "user 'alice root' contains whitespace"},
+      {{"--user", "alice", "--gpu", "01:00.0", "--group", "gamers"},
+       "group 'gamers' has gid 1001, which is not a system group"},
+  };
+  for (const auto& attempt : attempts) {
+    std::vector<std::string> args{"--root", root, "setup", "--apply"};
+    args.insert(args.end(), attempt.args.begin(), attempt.args.end());
+    auto run = testing::run_vfg(args);
+    EXPECT_GE(run.exit_code, 1) << attempt.says << "\n" << run.out;
+    EXPECT_NE(run.err.find(attempt.says), std::string::npos) << run.err;
+    EXPECT_EQ(run.out.find("Applied"), std::string::npos) << run.out;
+    EXPECT_EQ(testing::snapshot_difference(testing::snapshot(dir.path()), before), "")
+        << attempt.says;
+  }
 }
 
 }  // namespace
