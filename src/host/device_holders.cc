@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "host/console_map.h"
+#include "host/passwd.h"
 #include "util/strings.h"
 
 namespace vfg {
@@ -148,15 +149,6 @@ std::string describe(const DeviceHolder& holder) {
         holder.node);
   return fmt::format("pid {} {} (user {}) has {} open", holder.pid, holder.comm, holder.user,
                      holder.node);
-}
-
-std::string user_name_of(const HostRoot& root, uid_t uid) {
-  // name:password:uid:...
-  for (const auto& line : split(root.read_attr("/etc/passwd").value_or(""), '\n')) {
-    auto fields = split(line, ':');
-    if (fields.size() > 2 && fields[2] == std::to_string(uid)) return std::string(fields[0]);
-  }
-  return std::to_string(uid);
 }
 
 }  // namespace vfg

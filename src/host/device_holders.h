@@ -41,7 +41,4 @@ std::vector<DeviceHolder> node_holders(const HostRoot& root, const std::vector<s
 /// "1234 Xorg (user alice) has /dev/dri/card1 open".
 std::string describe(const DeviceHolder& holder);
 
-/// The name of a uid from /etc/passwd, or the number.
-std::string user_name_of(const HostRoot& root, uid_t uid);
-
 }  // namespace vfg

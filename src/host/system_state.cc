@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "host/passwd.h"
 #include "util/strings.h"
 #include "util/unique_fd.h"
 
@@ -117,14 +118,7 @@ void read_identity(const HostRoot& root, SystemState& state) {
 
   // /etc/passwd: name:x:uid:gid:... — the configured primary group may differ
   // from the one this process runs with.
-  if (auto passwd = root.read_attr("/etc/passwd")) {
-    for (const auto& line : split(*passwd, '\n')) {
-      auto fields = split(line, ':');
-      if (fields.size() < 4 || parse_uint(fields[2]) != who.uid) continue;
-      who.user = fields[0];
-      break;
-    }
-  }
+  if (auto account = account_by_uid(root, who.uid)) who.user = account->name;
   if (who.user.empty() && root.is_live()) {
     if (const passwd* entry = ::getpwuid(who.uid)) who.user = entry->pw_name;
   }

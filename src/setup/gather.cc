@@ -9,6 +9,7 @@
 #include "host/boot_paths.h"
 #include "host/gpu.h"
 #include "host/iommu.h"
+#include "host/passwd.h"
 #include "host/pci.h"
 #include "host/system_state.h"
 #include "host/trusted_path.h"
@@ -24,25 +25,6 @@ namespace {
 // udev (systemd) treats ids below this as system accounts (SYS_GID_MAX + 1 on every
 // distribution's default login.defs).
 constexpr uint32_t kFirstRegularGid = 1000;
-
-struct PasswdEntry {
-  std::string name;
-  uint32_t uid = 0;
-  uint32_t gid = 0;
-};
-
-std::vector<PasswdEntry> parse_passwd(std::string_view text) {
-  std::vector<PasswdEntry> out;
-  for (const auto& line : split(text, '\n')) {
-    auto fields = split(line, ':');
-    if (fields.size() < 4) continue;
-    auto uid = parse_uint(fields[2]);
-    auto gid = parse_uint(fields[3]);
-    if (!uid || !gid) continue;
-    out.push_back({fields[0], static_cast<uint32_t>(*uid), static_cast<uint32_t>(*gid)});
-  }
-  return out;
-}
 
 SetupPciFunction to_setup(const PciFunction& fn) {
   return {fn.address.to_string(), fn.vendor_id,           fn.device_id,
@@ -263,11 +245,10 @@ Result<SetupInputs> gather_setup_inputs(const HostReading& host, FileWriter& fil
   // Nothing below may read a path or plan a file from a value that fails its grammar.
   if (auto safe = check_setup_request(request); !safe) return tl::unexpected(safe.error());
   std::optional<uint32_t> primary_gid;
-  for (const auto& entry : parse_passwd(root.read_attr(boot_paths::kPasswdFile).value_or("")))
-    if (entry.name == request.user.name) {
-      request.user.uid = entry.uid;
-      primary_gid = entry.gid;
-    }
+  if (auto entry = account_by_name(root, request.user.name)) {
+    request.user.uid = entry->uid;
+    primary_gid = entry->gid;
+  }
   if (!request.user.uid && request.user.name != "root" && !request.user.name.empty())
     inputs.warnings.push_back(
         fmt::format("no user '{}' in {}", request.user.name, boot_paths::kPasswdFile));

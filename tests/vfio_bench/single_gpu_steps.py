@@ -30,21 +30,29 @@ class SingleGpuSteps:
     def fbcon_bound(self):
         """Whether fbcon is bound to the virtual terminals (another console takes over when not)."""
         rc, out = self.l1.run("for v in /sys/class/vtconsole/vtcon*; do "
-                              "grep -q 'frame buffer' $v/name && cat $v/bind; done")
+                              "if grep -q 'frame buffer' $v/name; then cat $v/bind; fi; done")
         return rc == 0 and out.split() == ["1"]
 
-    def desktop_is_back(self):
-        """The card on its driver, fbcon bound and drawing on it, the display manager running."""
+    def what_is_missing(self):
+        """What keeps the desktop from being back, or None: the card on its
+        driver, the display manager running, fbcon bound and drawing every
+        console on the card."""
         if self.driver(CARD) != "bochs-drm":
-            return False
+            return f"the card is on {self.driver(CARD)}"
         rc, _ = self.l1.run("systemctl is-active --quiet display-manager.service")
         if rc != 0:
-            return False
+            return "the display manager is not running"
         if not self.fbcon_bound():
-            return False
+            return "fbcon is not bound"
         rc, out = self.l1.run(f"ls /sys/bus/pci/devices/{CARD}/graphics")
         fbs = [name[2:] for name in out.split() if name.startswith("fb")]
-        return rc == 0 and bool(fbs) and all(c == fbs[0] for c in self.consoles())
+        consoles = self.consoles()
+        if rc != 0 or not fbs or any(c != fbs[0] for c in consoles):
+            return f"the consoles are on {consoles}, the card has {fbs}"
+        return None
+
+    def desktop_is_back(self):
+        return self.what_is_missing() is None
 
     def wait_back(self, trigger):
         """Seconds from `trigger` (monotonic) until the desktop is back; fails past BACK_WITHIN."""
@@ -58,7 +66,7 @@ class SingleGpuSteps:
                 return took
             time.sleep(0.5)
         journal = self.l1.run(f"journalctl -u {SERVICE} --no-pager | tail -40")[1]
-        self.fail(f"the desktop did not come back\n{journal}")
+        self.fail(f"the desktop did not come back: {self.what_is_missing()}\n{journal}")
 
     def start_single(self):
         rc, out = self.vfg_user(f"start {VM}")
@@ -108,7 +116,7 @@ class SingleGpuSteps:
         rc, out = self.vfg_root(f"setup {VM} --user {USER} --group {GROUP} --apply", timeout=600)
         self.assertEqual(rc, 0, out)
         self.l1.check("test -e /etc/systemd/system/vfg-single-gpu@.service")
-        self.assertTrue(self.desktop_is_back())
+        self.assertIsNone(self.what_is_missing())
         rc, out = self.vfg_user(f"check {VM}")
         self.assertIn("single-GPU", out)
 
