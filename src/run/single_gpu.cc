@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <optional>
 #include <thread>
 
 #include <fmt/chrono.h>
@@ -116,6 +117,38 @@ bool display_manager_back() {
   return false;
 }
 
+/// Waits while a handover of the card is still running: a failsafe may have
+/// killed the vfg that asked for it, but systemd finishes the job, and its
+/// result must land before the card is looked at.
+void wait_for_handover_jobs(const PciAddress& card) {
+  auto deadline = Clock::now() + std::chrono::seconds(60);
+  for (HandoverOp op : {HandoverOp::kRelease, HandoverOp::kReturn}) {
+    while (Clock::now() < deadline) {
+      auto state = run_command(
+          {"systemctl", "show", "--property=ActiveState", "--value", handover_unit(op, card)},
+          std::chrono::seconds(10));
+      if (!state || trim(state->out) != "activating") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
+/// Returns the card as root, retrying while the killed QEMU still holds its
+/// VFIO group (the kernel closes it as the process is reaped).
+std::optional<std::string> return_card(const HostRoot& root, const std::string& card) {
+  HandoverOptions options;
+  options.log = log;
+  auto deadline = Clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    auto returned = serve_handover(root, HandoverOp::kReturn, card, options);
+    if (returned && returned->ok) return std::nullopt;
+    bool held = returned && !returned->holders.empty();
+    if (!held || Clock::now() >= deadline)
+      return returned ? returned->message : returned.error().message;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
 /// Gives back everything `takeover` took, in reverse order, verifying each.
 /// The lines that did not come back; empty: the desktop is back as it was.
 std::vector<std::string> give_back(const HostRoot& root, const DisplayTakeover& takeover) {
@@ -123,16 +156,10 @@ std::vector<std::string> give_back(const HostRoot& root, const DisplayTakeover& 
   auto card = PciAddress::parse(takeover.card);
   // Normally the user's vfg returned the card as QEMU ended; this is the
   // fallback for a run whose vfg was killed.
+  if (card) wait_for_handover_jobs(*card);
   if (card && bound_driver(root, *card) == "vfio-pci") {
     log(fmt::format("{} is still on vfio-pci: returning it", takeover.card));
-    HandoverOptions options;
-    options.log = log;
-    auto returned = serve_handover(root, HandoverOp::kReturn, takeover.card, options);
-    if (!returned) {
-      missing.push_back(returned.error().message);
-    } else if (!returned->ok) {
-      missing.push_back(returned->message);
-    }
+    if (auto failed = return_card(root, takeover.card)) missing.push_back(*failed);
   }
   DisplayStepOptions steps;
   steps.log = log;

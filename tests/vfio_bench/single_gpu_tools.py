@@ -5,8 +5,8 @@ it presses the keys written to its control FIFO, all at once, then lets go.
 CONSOLES: draws the consoles on a framebuffer (FBIOPUT_CON2FBMAP) or prints
 the framebuffer each console is drawn on (FBIOGET_CON2FBMAP).
 FAKE_QEMU: a qemu-system-x86_64 first on $PATH that answers vfg's probes with
-the real one but hangs instead of starting a VM that passes a card: "QEMU
-hangs before using the card".
+the real one but, for a VM that passes a card, hangs (HANGS: "QEMU hangs
+before using the card") or exits at once (EXITS).
 """
 
 KEYBOARD = r'''
@@ -55,10 +55,14 @@ print(" ".join(str(struct.unpack("II", fcntl.ioctl(fb, FBIOGET_CON2FBMAP,
 
 FAKE_QEMU = r'''#!/bin/sh
 case "$*" in
-  *vfio-pci*) exec sleep 3600 ;;
+  *vfio-pci*) {action} ;;
 esac
 exec /usr/bin/qemu-system-x86_64 "$@"
 '''
+# QEMU that never opens the card.
+HANGS = "exec sleep 3600"
+# QEMU that fails at once, leaving the moment (L1's clock) for the test.
+EXITS = 'date +%s.%N > /tmp/bench-qemu-exited; echo "qemu: fails at once" >&2; exit 1'
 
 DISPLAY_MANAGER_UNIT = """\
 [Unit]
