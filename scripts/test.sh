@@ -16,6 +16,7 @@ for preset in dev asan; do
   echo "== test ($preset)"
   ctest --preset "$preset"
 done
+./scripts/test-package.sh # the Debian package, built as Debian builds it, tried in a clean Debian 12 root
 FUZZ_SECONDS=20 ./scripts/fuzz.sh # every libFuzzer target for 20 s (fuzz/README.md)
 
 echo "== real-QEMU tests on today's stack (Debian unstable's QEMU, OVMF, swtpm; docs/qemu-versions.md)"

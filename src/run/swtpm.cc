@@ -35,7 +35,7 @@ std::string last_lines(const fs::path& log) {
   for (auto& line : split(*text, '\n'))
     if (!trim(line).empty()) lines.push_back("    " + line);
   if (lines.size() > 10) lines.erase(lines.begin(), lines.end() - 10);
-  return lines.empty() ? std::string() : "\n" + join(lines, "\n");
+  return lines.empty() ? std::string() : fmt::format("\n{}", join(lines, "\n"));
 }
 
 /// Sends CMD_INIT and reads the 4-byte result, giving up when swtpm exits

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "util/strings.h"
 
 namespace vfg {
@@ -188,7 +190,7 @@ std::string edit_booster_yaml(std::string_view yaml, const std::vector<std::stri
       std::vector<std::string> normalized_merged;
       for (const auto& item : merged) normalized_merged.push_back(module_name(item));
       if (normalized_have == normalized_merged) return out;
-      out.replace(value_begin, line_end - value_begin, " " + join(merged, ","));
+      out.replace(value_begin, line_end - value_begin, fmt::format(" {}", join(merged, ",")));
       return out;
     }
     line_begin = line_end + 1;

@@ -195,7 +195,10 @@ std::string set_params(std::string_view cmdline, const std::vector<KernelParam>&
   }
   std::string append;
   for (size_t p = 0; p < wanted.size(); ++p)
-    if (!placed[p]) append += (append.empty() ? "" : " ") + wanted[p].text();
+    if (!placed[p]) {
+      if (!append.empty()) append += ' ';
+      append += wanted[p].text();
+    }
   if (append.empty()) return out;
   size_t content_end = out.size();
   while (content_end > 0 && is_space(out[content_end - 1])) --content_end;
@@ -250,7 +253,7 @@ Status edit_shell_value(std::string_view file, size_t start, std::string_view va
   std::string_view bare = file.substr(start, end - start);
   if (bare.find_first_of("\"'\\`") != std::string_view::npos)
     return fail("cannot edit {}: its value mixes quoting styles; quote it with \"...\"", variable);
-  out.replace(start, bare.size(), "\"" + edit(bare) + "\"");
+  out.replace(start, bare.size(), fmt::format("\"{}\"", edit(bare)));
   return ok();
 }
 

@@ -70,7 +70,8 @@ std::string render_shell_script(const std::string& vm_name, const LaunchPlan& pl
     // An option and its value share a line; flags stand alone.
     bool option = argv[i].size() > 1 && argv[i][0] == '-';
     if (option && i + 1 < argv.size() && !argv[i + 1].empty() && argv[i + 1][0] != '-') {
-      line += " " + shell_quote(argv[++i]);
+      line += ' ';
+      line += shell_quote(argv[++i]);
     }
     lines.push_back(std::move(line));
   }

@@ -160,6 +160,10 @@ class Writer {
     out_ += "\n";
   }
   void string_key(std::string_view name, std::string_view value) { key(name, toml_string(value)); }
+  /// A one-line TOML array of values already in TOML syntax.
+  void array_key(std::string_view name, const std::vector<std::string>& items) {
+    key(name, fmt::format("[{}]", join(items, ", ")));
+  }
   void top_level() { prefix_.clear(); }
   std::string text() {
     flush();
@@ -195,7 +199,7 @@ void write_top(Writer& w, const VmConfig& config) {
   if (!config.extra_args.empty()) {
     std::vector<std::string> items;
     for (const auto& arg : config.extra_args) items.push_back(toml_string(arg));
-    w.key("extra_args", "[" + join(items, ", ") + "]");
+    w.array_key("extra_args", items);
   }
 }
 
@@ -222,7 +226,7 @@ void write_machine(Writer& w, const VmConfig& config) {
   if (cpu.pin.mode == CpuPin::Mode::kList) {
     std::vector<std::string> cpus;
     for (uint32_t host_cpu : cpu.pin.host_cpus) cpus.push_back(std::to_string(host_cpu));
-    w.key("pin", "[" + join(cpus, ", ") + "]");
+    w.array_key("pin", cpus);
   }
   if (cpu.host_cores != d.cpu.host_cores) w.key("host_cores", std::to_string(cpu.host_cores));
   if (cpu.isolate) w.key("isolate", "true");
@@ -259,7 +263,7 @@ void write_gpu(Writer& w, const GpuConfig& gpu, size_t index) {
   } else {
     std::vector<std::string> functions;
     for (const auto& function : gpu.functions) functions.push_back(toml_string(function));
-    w.key("functions", "[" + join(functions, ", ") + "]");
+    w.array_key("functions", functions);
   }
   if (!gpu.rom_file.empty()) w.string_key("rom", gpu.rom_file);
   if (gpu.x_vga) w.key("x_vga", "true");
@@ -312,7 +316,7 @@ void write_devices(Writer& w, const VmConfig& config) {
     std::vector<std::string> forwards;
     for (const auto& forward : network.forwards)
       forwards.push_back(toml_string(forward_text(forward)));
-    w.key("forwards", "[" + join(forwards, ", ") + "]");
+    w.array_key("forwards", forwards);
   }
   if (network.bridge != d.network.bridge) w.string_key("bridge", network.bridge);
   if (!network.tap.empty()) w.string_key("tap", network.tap);
