@@ -65,6 +65,8 @@ inline constexpr std::string_view kGroupFile = "/etc/group";
 inline constexpr std::string_view kPasswdFile = "/etc/passwd";
 /// Where a Looking Glass shared-memory file may be (setup writes it into tmpfiles.d).
 inline constexpr std::string_view kSharedMemoryDir = "/dev/shm";
+/// Where evdev nodes live (a single-GPU chord keyboard must be one).
+inline constexpr std::string_view kInputDir = "/dev/input";
 
 /// Written into the vfio-pci install hook: the early-boot shell sets each
 /// device's driver_override here before vfio-pci registers.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "host/boot_paths.h"
 #include "host/key_chord.h"
 #include "util/host_values.h"
 
@@ -113,7 +114,7 @@ void read_single_gpu(TableReader& table, SingleGpuConfig& single_gpu) {
   table.read_bool("enabled", single_gpu.enabled);
   table.read_path("keyboard", single_gpu.keyboard);
   if (!single_gpu.keyboard.empty())
-    if (auto grammar = check_path_under(single_gpu.keyboard, "/dev/input"); !grammar)
+    if (auto grammar = check_path_under(single_gpu.keyboard, boot_paths::kInputDir); !grammar)
       table.error("keyboard", fmt::format("'{}' {}; name the keyboard by /dev/input/by-id/…",
                                           single_gpu.keyboard, grammar.error().message));
   if (const ConfigValue* value = table.get("chord", ConfigValue::Kind::kString)) {

@@ -21,7 +21,6 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "vfio-bench"))
 from l1 import L1  # noqa: E402
-from single_gpu_steps import SingleGpuSteps  # noqa: E402
 
 CARD = "0000:02:00.0"
 CARD_AUDIO = "0000:02:00.1"
@@ -77,7 +76,7 @@ binding = "{binding}"
 
 
 
-class VfioBench(SingleGpuSteps, unittest.TestCase):
+class VfioBench(unittest.TestCase):
     l1 = None
 
     @classmethod
