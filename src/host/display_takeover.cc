@@ -161,10 +161,17 @@ std::vector<std::string> restore_consoles(const HostRoot& root, const DisplayTak
     }
   }
   for (const auto& vtcon : takeover.vtconsoles) {
-    if (root.read_attr(vtcon_bind_path(vtcon)) != "1")
+    // Right after the card's driver is back, fbcon may refuse to bind while
+    // the driver registers its framebuffer: try again for a while.
+    auto deadline = std::chrono::steady_clock::now() + kFramebufferDeadline;
+    while (root.read_attr(vtcon_bind_path(vtcon)) != "1" &&
+           std::chrono::steady_clock::now() < deadline) {
       if (auto bound = write_attr(root, vtcon_bind_path(vtcon), "1", options.write_deadline);
           !bound)
         options.log(bound.error().message);
+      if (root.read_attr(vtcon_bind_path(vtcon)) != "1")
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
     if (root.read_attr(vtcon_bind_path(vtcon)) == "1") {
       options.log(fmt::format("{}: the framebuffer console is bound again", vtcon));
     } else {
