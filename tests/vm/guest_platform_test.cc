@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "run/qmp_client.h"
+#include "support/qmp_wait.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -70,10 +71,8 @@ class BootedGuest {
 
   /// Lets the paused machine run once QMP is up.
   Status resume(std::chrono::steady_clock::time_point deadline) {
-    while (std::chrono::steady_clock::now() < deadline && !fs::exists(plan_.paths.qmp_socket)) {
-      if (auto exited = child_->wait_for(100ms); !exited || *exited) return fail("QEMU exited");
-    }
-    auto qmp = QmpClient::connect(plan_.paths.qmp_socket);
+    auto qmp = testing::connect_when_listening(*child_, plan_.paths.qmp_socket,
+                                               plan_.paths.log_file, deadline);
     if (!qmp) return tl::unexpected(qmp.error());
     if (auto cont = qmp->execute("cont"); !cont) return tl::unexpected(cont.error());
     return ok();
@@ -118,8 +117,10 @@ TEST(GuestPlatform, WindowsDefaultsRemoveSleepStatesAndTheHpetAsTheGuestSeesIt) 
   ASSERT_TRUE(windows_guest.start(direct_boot("win", GuestOs::kWindows), temp / "win"));
   ASSERT_TRUE(linux_guest.start(direct_boot("lin", GuestOs::kLinux), temp / "lin"));
   auto deadline = std::chrono::steady_clock::now() + 270s;
-  ASSERT_TRUE(windows_guest.resume(deadline));
-  ASSERT_TRUE(linux_guest.resume(deadline));
+  auto windows_running = windows_guest.resume(deadline);
+  ASSERT_TRUE(windows_running) << windows_running.error().message;
+  auto linux_running = linux_guest.resume(deadline);
+  ASSERT_TRUE(linux_running) << linux_running.error().message;
   std::string windows_log = windows_guest.wait_ready(deadline);
   std::string linux_log = linux_guest.wait_ready(deadline);
   ASSERT_NE(windows_log.find("VFG-GUEST ready"), std::string::npos) << windows_log;

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "run/qmp_client.h"
+#include "support/qmp_wait.h"
 #include "support/temp_dir.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -117,12 +118,8 @@ TEST_F(QemuBoot, GuestSeesTheDefinedPciTopology) {
   // Bounds, not timings: a TCG boot on a loaded two-core machine can take
   // minutes; ctest's own limit for a test is 300 s.
   auto deadline = std::chrono::steady_clock::now() + 270s;
-  while (std::chrono::steady_clock::now() < deadline && !fs::exists(plan_.paths.qmp_socket)) {
-    auto exited = child->wait_for(100ms);
-    ASSERT_TRUE(exited && !*exited)
-        << "QEMU exited: " << read_file(plan_.paths.log_file).value_or("");
-  }
-  auto qmp = QmpClient::connect(plan_.paths.qmp_socket);
+  auto qmp = testing::connect_when_listening(*child, plan_.paths.qmp_socket, plan_.paths.log_file,
+                                             deadline);
   ASSERT_TRUE(qmp) << qmp.error().message;
 
   ASSERT_TRUE(qmp->execute("cont"));
