@@ -21,7 +21,7 @@ int run_list(const Context& context, bool json) {
   nlohmann::json doc = nlohmann::json::array();
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& name : defined_vm_names(*dirs)) {
-    VmPaths paths = VmPaths::make(*dirs, name);
+    VmPaths paths = locate_vm(*dirs, name);
     // The record and /proc answer "does it run" without a QMP round trip.
     VmProbe probe = probe_vm(*root, RuntimeFiles::of(paths));
     bool running = probe.liveness == VmLiveness::kRunning;

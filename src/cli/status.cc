@@ -54,7 +54,7 @@ int run_status(const Context& context, const StatusOptions& options) {
     auto dirs = XdgDirs::from_environment();
     if (!dirs) return report_failure(dirs.error());
     for (const auto& name : known_vm_names(*dirs))
-      statuses.push_back(query_vm_status(*root, VmPaths::make(*dirs, name)));
+      statuses.push_back(query_vm_status(*root, locate_vm(*dirs, name)));
     if (statuses.empty() && !options.json) {
       fmt::print("no VMs defined in {}\n", dirs->config.string());
       return 0;

@@ -13,7 +13,7 @@ Result<VmTarget> vm_target(std::string_view name) {
   if (auto valid = validate_vm_name(name); !valid) return tl::unexpected(valid.error());
   auto dirs = XdgDirs::from_environment();
   if (!dirs) return tl::unexpected(dirs.error());
-  return VmTarget{*dirs, VmPaths::make(*dirs, name)};
+  return VmTarget{*dirs, locate_vm(*dirs, name)};
 }
 
 bool vm_named(const CLI::Option& name_argument) { return name_argument.count() > 0; }

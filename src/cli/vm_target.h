@@ -20,7 +20,8 @@ struct VmTarget {
   VmPaths paths;
 };
 
-/// Checks the name and derives the VM's paths from the XDG directories.
+/// Checks the name and derives the VM's paths from the XDG directories, with
+/// the runtime directory the VM runs from (locate_vm).
 Result<VmTarget> vm_target(std::string_view name);
 
 /// Whether the optional NAME argument of a command that otherwise acts on

@@ -107,12 +107,41 @@ std::vector<std::string> defined_vm_names(const XdgDirs& dirs) {
   return names;
 }
 
+namespace {
+/// Whether a run left its record there: it runs, or has cards to give back.
+bool has_run_record(const VmPaths& paths) {
+  RuntimeFiles files = RuntimeFiles::of(paths);
+  std::error_code error;
+  return fs::exists(files.record, error) || fs::exists(files.handover, error);
+}
+}  // namespace
+
+VmPaths locate_vm(const XdgDirs& dirs, std::string_view name) {
+  VmPaths session = VmPaths::make(dirs, name);
+  if (dirs.detached_runtime.empty() || dirs.detached_runtime == dirs.runtime ||
+      has_run_record(session))
+    return session;
+  XdgDirs detached = dirs;
+  detached.runtime = dirs.detached_runtime;
+  VmPaths outside = VmPaths::make(detached, name);
+  if (!check_private_directory(dirs.detached_runtime.parent_path()) || !has_run_record(outside))
+    return session;
+  return outside;
+}
+
 std::vector<std::string> known_vm_names(const XdgDirs& dirs) {
   std::vector<std::string> names = defined_vm_names(dirs);
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dirs.runtime, error)) {
-    if (entry.is_directory(error) && fs::exists(entry.path() / "state.json", error))
-      names.push_back(entry.path().filename().string());
+  std::vector<fs::path> runtimes{dirs.runtime};
+  if (!dirs.detached_runtime.empty() &&
+      check_private_directory(dirs.detached_runtime.parent_path()))
+    runtimes.push_back(dirs.detached_runtime);
+  for (const auto& runtime : runtimes) {
+    for (const auto& entry : fs::directory_iterator(runtime, error)) {
+      if (entry.is_directory(error) && fs::exists(entry.path() / "state.json", error) &&
+          validate_vm_name(entry.path().filename().string()))
+        names.push_back(entry.path().filename().string());
+    }
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());

@@ -49,11 +49,18 @@ struct VmStatus {
 /// Looks up one VM (defined or not: a VM is stopped when nothing runs it).
 VmStatus query_vm_status(const HostRoot& root, const VmPaths& paths);
 
+/// The VM's paths, with the runtime directory it runs from: the session's,
+/// unless the VM has no record there and one in the detached runtime
+/// directory (a single-GPU run, started by its service outside any
+/// session). The detached directory counts only if it is ours alone.
+VmPaths locate_vm(const XdgDirs& dirs, std::string_view name);
+
 /// Names of the VM definitions in the config directory (NAME.toml), sorted.
 std::vector<std::string> defined_vm_names(const XdgDirs& dirs);
 
-/// Defined VMs plus any VM with runtime state (running from a definition that
-/// has since been removed), sorted and unique.
+/// Defined VMs plus any VM with runtime state in the session's or the
+/// detached runtime directory (running from a definition that has since been
+/// removed), sorted and unique.
 std::vector<std::string> known_vm_names(const XdgDirs& dirs);
 
 /// "3 h 04 min", "12 min 5 s", "42 s".

@@ -28,6 +28,10 @@ Status ensure_private_directory(const fs::path& dir) {
   // made it first, or left a symlink there. Use it only when it is ours alone.
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return fail("cannot create the runtime directory '{}': {}", dir.string(), std::strerror(errno));
+  return check_private_directory(dir);
+}
+
+Status check_private_directory(const fs::path& dir) {
   UniqueFd fd(::open(dir.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
   struct stat st {};
   if (!fd || ::fstat(fd.get(), &st) != 0)
@@ -56,10 +60,12 @@ Result<XdgDirs> XdgDirs::from_environment() {
   dirs.config = env_dir("XDG_CONFIG_HOME", home_dir / ".config") / "vfg";
   dirs.data = env_dir("XDG_DATA_HOME", home_dir / ".local" / "share") / "vfg";
   dirs.state = env_dir("XDG_STATE_HOME", home_dir / ".local" / "state") / "vfg";
+  fs::path detached =
+      env_dir("TMPDIR", fs::temp_directory_path()) / ("vfg-runtime-" + std::to_string(::geteuid()));
+  dirs.detached_runtime = detached / "vfg";
   fs::path runtime = env_dir("XDG_RUNTIME_DIR", "");
   if (runtime.empty()) {
-    fs::path temp = env_dir("TMPDIR", fs::temp_directory_path());
-    runtime = temp / ("vfg-runtime-" + std::to_string(::geteuid()));
+    runtime = detached;
     if (auto usable = ensure_private_directory(runtime); !usable)
       return tl::unexpected(usable.error());
   }

@@ -15,6 +15,10 @@ struct XdgDirs {
   /// $XDG_STATE_HOME/vfg (default ~/.local/state/vfg): logs that outlive a
   /// logout or reboot, unlike the runtime directory.
   std::filesystem::path state;
+  /// $TMPDIR/vfg-runtime-UID/vfg: the runtime directory of a VM started
+  /// outside any session (the single-GPU service), which must outlive the
+  /// session that asked for it. Also `runtime` when XDG_RUNTIME_DIR is unset.
+  std::filesystem::path detached_runtime = {};
 
   /// Reads the environment. Without XDG_RUNTIME_DIR it uses
   /// $TMPDIR/vfg-runtime-UID, made by ensure_private_directory.
@@ -25,5 +29,9 @@ struct XdgDirs {
 /// real directory (not a symlink) owned by this user with mode 0700: what
 /// the XDG spec asks of a runtime directory. Fails with the fix otherwise.
 Status ensure_private_directory(const std::filesystem::path& dir);
+
+/// The check half of ensure_private_directory, for a directory only read:
+/// fails unless `dir` exists and is ours alone.
+Status check_private_directory(const std::filesystem::path& dir);
 
 }  // namespace vfg

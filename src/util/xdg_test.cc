@@ -128,6 +128,7 @@ TEST(XdgDirsTest, FallbackRuntimeDirectoryIsCheckedBeforeUse) {
   ASSERT_FALSE(refused);
   ASSERT_TRUE(made) << made.error().message;
   EXPECT_EQ(made->runtime, temp / planted / "vfg");
+  EXPECT_EQ(made->detached_runtime, made->runtime);
 }
 
 }  // namespace
