@@ -33,6 +33,8 @@ constexpr std::string_view kPlatformDrivers = "/sys/bus/platform/drivers";
 
 /// How long a returned card's driver may take to register its framebuffer.
 constexpr auto kFramebufferDeadline = std::chrono::seconds(15);
+/// How long fbcon may refuse to bind once the framebuffer is there.
+constexpr auto kBindDeadline = std::chrono::seconds(5);
 
 Status write_attr(const HostRoot& root, const std::string& path, std::string_view value,
                   std::chrono::milliseconds deadline) {
@@ -63,6 +65,46 @@ Status write_state_file(const HostRoot& root, const std::string& host_path,
     return fail("cannot open the directory of {}: {}", host_path, std::strerror(errno));
   return write_file_atomic_at(parent.dir.get(), parent.name, host_path, text, 0644,
                               Durability::kDurable);
+}
+
+/// Draws the consoles that were on the card on it again, once its driver has
+/// registered a framebuffer. Mapping a console also makes fbcon take the
+/// virtual terminals over if it had let go of them all (set_con2fb_map):
+/// after that, a bare write to vtconN/bind is accepted and does nothing until
+/// a framebuffer registers — which never happens when the card never left
+/// its driver. What did not come back, or nothing.
+std::optional<std::string> map_consoles_on_card(const HostRoot& root,
+                                                const DisplayTakeover& takeover,
+                                                const DisplayStepOptions& options) {
+  auto deadline = std::chrono::steady_clock::now() + kFramebufferDeadline;
+  std::vector<std::string> card_fbs;
+  while ((card_fbs = function_framebuffers(root, takeover.card)).empty() &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  if (card_fbs.empty())
+    return fmt::format("{} registered no framebuffer within {} s: the console stays where it is",
+                       takeover.card, kFramebufferDeadline.count());
+  int fb = std::stoi(card_fbs.front().substr(2));
+  if (auto mapped = map_consoles(root, takeover.consoles_on_card, fb); !mapped)
+    return mapped.error().message;
+  options.log(
+      fmt::format("the consoles are drawn on {} ({}) again", card_fbs.front(), takeover.card));
+  return std::nullopt;
+}
+
+/// Binds fbcon to the virtual terminals again, retrying while a returned
+/// card's driver registers its framebuffer (a write can be refused then).
+bool bind_vtconsole(const HostRoot& root, const std::string& vtcon,
+                    const DisplayStepOptions& options) {
+  auto deadline = std::chrono::steady_clock::now() + kBindDeadline;
+  while (root.read_attr(vtcon_bind_path(vtcon)) != "1") {
+    if (auto bound = write_attr(root, vtcon_bind_path(vtcon), "1", options.write_deadline); !bound)
+      options.log(bound.error().message);
+    if (root.read_attr(vtcon_bind_path(vtcon)) == "1") break;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return true;
 }
 
 }  // namespace
@@ -160,44 +202,15 @@ std::vector<std::string> restore_consoles(const HostRoot& root, const DisplayTak
       missing.push_back(fmt::format("the firmware framebuffer {} is not bound again", device));
     }
   }
+  if (takeover.vtconsoles.empty()) return missing;
+  if (!takeover.consoles_on_card.empty())
+    if (auto failed = map_consoles_on_card(root, takeover, options)) missing.push_back(*failed);
   for (const auto& vtcon : takeover.vtconsoles) {
-    // Right after the card's driver is back, fbcon may refuse to bind while
-    // the driver registers its framebuffer: try again for a while.
-    auto deadline = std::chrono::steady_clock::now() + kFramebufferDeadline;
-    while (root.read_attr(vtcon_bind_path(vtcon)) != "1" &&
-           std::chrono::steady_clock::now() < deadline) {
-      if (auto bound = write_attr(root, vtcon_bind_path(vtcon), "1", options.write_deadline);
-          !bound)
-        options.log(bound.error().message);
-      if (root.read_attr(vtcon_bind_path(vtcon)) != "1")
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    }
-    if (root.read_attr(vtcon_bind_path(vtcon)) == "1") {
+    if (bind_vtconsole(root, vtcon, options)) {
       options.log(fmt::format("{}: the framebuffer console is bound again", vtcon));
     } else {
       missing.push_back(fmt::format("the framebuffer console ({}) is not bound again", vtcon));
     }
-  }
-  if (takeover.consoles_on_card.empty() || takeover.vtconsoles.empty()) return missing;
-  // The card's driver registers its framebuffer after the bind returns.
-  auto deadline = std::chrono::steady_clock::now() + kFramebufferDeadline;
-  std::vector<std::string> card_fbs;
-  while ((card_fbs = function_framebuffers(root, takeover.card)).empty() &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  if (card_fbs.empty()) {
-    missing.push_back(
-        fmt::format("{} registered no framebuffer within {} s: the console stays "
-                    "where it is",
-                    takeover.card, kFramebufferDeadline.count()));
-    return missing;
-  }
-  int fb = std::stoi(card_fbs.front().substr(2));
-  if (auto mapped = map_consoles(root, takeover.consoles_on_card, fb); !mapped) {
-    missing.push_back(mapped.error().message);
-  } else {
-    options.log(
-        fmt::format("the consoles are drawn on {} ({}) again", card_fbs.front(), takeover.card));
   }
   return missing;
 }

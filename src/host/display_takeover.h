@@ -71,9 +71,10 @@ Status release_consoles(const HostRoot& root, const DisplayTakeover& takeover,
                         const DisplayStepOptions& options);
 
 /// Puts back what release_consoles took, verifying each: the firmware
-/// framebuffers bound, fbcon bound, and the consoles that were drawn on the
-/// card drawn on it again (once its driver has registered a framebuffer).
-/// Returns what did not come back, one line each.
+/// framebuffers bound, the consoles that were drawn on the card drawn on it
+/// again (once its driver has registered a framebuffer; this also makes fbcon
+/// take the terminals back), and fbcon bound. Returns what did not come back,
+/// one line each.
 std::vector<std::string> restore_consoles(const HostRoot& root, const DisplayTakeover& takeover,
                                           const DisplayStepOptions& options);
 
