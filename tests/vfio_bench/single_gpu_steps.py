@@ -1,8 +1,4 @@
-"""The single-GPU steps of the VFIO bench, on a fresh L1 after the handover setup.
-
-Run: the environment of vfio_bench_test.py, then python3 tests/vfio_bench/single_gpu_steps.py.
-Not yet in scripts/test-vfio-bench.sh: run after the handover steps 07-12 in the same L1, the
-card's release in step 14 fails (docs/single-gpu.md, Testing).
+"""The single-GPU steps of the VFIO bench (vfio_bench_test.py), after the handover steps.
 
 L1 plays a host whose only display is the card: its consoles are drawn on
 the card's framebuffer (bochs-drm) and a stand-in display manager holds the
@@ -10,9 +6,7 @@ card's DRM node. A single-GPU start must take all of it down, pass the card,
 and bring it all back when the run ends — each way a run can end, within 30
 seconds of what ended it.
 """
-import sys
 import time
-import unittest
 
 from single_gpu_tools import CONSOLES, DISPLAY_MANAGER_UNIT, EXITS, FAKE_QEMU, HANGS, KEYBOARD
 
@@ -21,7 +15,7 @@ USER = "gamer"
 GROUP = "vfgbench"
 VM = "l2"
 SERVICE = f"vfg-single-gpu@{USER}:{VM}.service"
-# The issue's bound: the desktop is back within this many seconds of the trigger.
+# The bound: the desktop is back within this many seconds of the trigger.
 BACK_WITHIN = 30
 
 
@@ -199,18 +193,3 @@ class SingleGpuSteps:
         # The trigger is the take timeout, as the service notices it.
         self.wait_back(self.journal_time("did not take"), clock=self.l1_clock)
         self.assert_outcome("did not take")
-
-
-if __name__ == "__main__":
-    from vfio_bench_test import VfioBench
-
-    class SingleGpuBench(SingleGpuSteps, VfioBench):
-        pass
-
-    # Arguments pick steps by number ("13 18"); 13 is the setup the others need.
-    wanted = sys.argv[1:]
-    steps = ["test_06_setup_for_handover_leaves_the_card_to_the_host"] + sorted(
-        name for name in dir(SingleGpuSteps)
-        if name.startswith("test_") and (not wanted or name[5:7] in wanted + ["13"]))
-    unittest.main(argv=[sys.argv[0]] + [f"SingleGpuBench.{step}" for step in steps],
-                  verbosity=2, failfast=True)

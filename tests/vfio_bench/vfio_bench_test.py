@@ -21,6 +21,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "vfio-bench"))
 from l1 import L1  # noqa: E402
+from single_gpu_steps import SingleGpuSteps  # noqa: E402
 
 CARD = "0000:02:00.0"
 CARD_AUDIO = "0000:02:00.1"
@@ -76,7 +77,7 @@ binding = "{binding}"
 
 
 
-class VfioBench(unittest.TestCase):
+class VfioBench(SingleGpuSteps, unittest.TestCase):
     l1 = None
 
     @classmethod
@@ -440,7 +441,8 @@ class VfioBench(unittest.TestCase):
         self.assert_card_on_host()
         # A second request for a card while one is in progress is refused.
         lock = f"/run/vfg-handover/{CARD}.lock"
-        holder = self.l1.check(f"setsid flock {lock} sleep 120 >/dev/null 2>&1 & sleep 1; echo $!").strip()
+        # -o: only flock itself holds the lock, so killing it frees the card.
+        self.l1.check(f"setsid flock -o {lock} sleep 120 >/dev/null 2>&1 & sleep 1")
         try:
             rc, out = start_unit(USER, f"vfg-handover-release@{CARD}.service")
             self.assertNotEqual(rc, 0, out)
@@ -448,8 +450,14 @@ class VfioBench(unittest.TestCase):
             self.assertIn(f"another handover of {CARD} is in progress", journal)
             self.assert_card_on_host()
         finally:
-            self.l1.run(f"pkill -f 'flock {lock}'")
+            self.l1.run(f"pkill -f 'flock -o {lock}'; flock -w 30 {lock} true", 60)
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2, failfast=True)
+    # Arguments pick steps by number ("06 13 18"), for a quicker look at a
+    # few: each step runs on what the steps before it left.
+    wanted = sys.argv[1:]
+    steps = sorted(name for name in dir(VfioBench)
+                   if name.startswith("test_") and (not wanted or name[5:7] in wanted))
+    unittest.main(argv=[sys.argv[0]] + [f"VfioBench.{step}" for step in steps],
+                  verbosity=2, failfast=True)
