@@ -46,6 +46,33 @@ Result<std::string> read_source(const std::string& file) {
   return read_file(file);
 }
 
+/// What vfg's firmware image is called in the comparison when this host has
+/// none for the VM: the definition leaves the choice to QEMU's firmware
+/// descriptors, which are read where the VM starts.
+constexpr const char* kFirmwareNotOnThisHost = "(from the descriptors; none on this host)";
+
+/// The launch plan for the comparison. A host without the UEFI firmware the
+/// definition asks for (OVMF not installed, a build machine) still gets its
+/// report: vfg's firmware then stands as the definition says it, left to the
+/// descriptors, and everything else is compared as usual.
+Result<LaunchPlan> plan_for_check(const VmConfig& config, const HostRoot& root,
+                                  const VmTarget& target, const QemuCapabilities& qemu) {
+  auto plan = plan_launch(config, HostReading(root), target.dirs, qemu, "qemu-system-x86_64");
+  if (plan || config.firmware.type != FirmwareConfig::Type::kUefi || !config.firmware.code.empty())
+    return plan;
+  VmConfig firmware_left_open = config;
+  firmware_left_open.firmware.code = kFirmwareNotOnThisHost;
+  auto without_firmware =
+      plan_launch(firmware_left_open, HostReading(root), target.dirs, qemu, "qemu-system-x86_64");
+  // Something else stops the plan too: that is the error to show.
+  if (!without_firmware) return without_firmware;
+  fmt::print(
+      "# no UEFI firmware for this VM on this host ({}); vfg's firmware is compared as the "
+      "definition leaves it: chosen from QEMU's firmware descriptors where the VM starts\n",
+      plan.error().message);
+  return without_firmware;
+}
+
 /// vfg's command line for `config` as `vfg args` builds it, but with KVM:
 /// the source was written for a host that runs KVM guests, and comparing it
 /// with a TCG fallback would only show what TCG cannot do.
@@ -53,7 +80,7 @@ Result<std::vector<std::string>> vfg_command_line(const VmConfig& config, const 
                                                   const VmTarget& target, bool& forced_kvm) {
   auto qemu = probe_qemu_cached(qemu_caps_cache_file(target.dirs), "qemu-system-x86_64");
   if (!qemu) return tl::unexpected(qemu.error());
-  auto plan = plan_launch(config, HostReading(root), target.dirs, *qemu, "qemu-system-x86_64");
+  auto plan = plan_for_check(config, root, target, *qemu);
   if (!plan) return tl::unexpected(plan.error());
   forced_kvm = !plan->kvm;
   plan->kvm = true;

@@ -110,6 +110,12 @@ std::string property_reason(const std::string& device, const std::string& proper
       return "SeaBIOS from QEMU's own copy (its default)";
     if (property == "code") return "OVMF from QEMU's firmware descriptors";
   }
+  if (device == "boot") {
+    if (property == "order") return "the boot order became boot_index";
+    if (property == "strict" && source == "on")
+      return "libvirt boots strictly by boot index in every domain; vfg lets the firmware try "
+             "the other devices after those";
+  }
   if (device == "sound") return "vfg's guest sound is ich9-intel-hda with hda-duplex";
   if (device == "audio backend") {
     if (property == "server") return "the user's own sound socket, found when the VM starts";

@@ -8,6 +8,7 @@
 #include "import/from_qemu.h"
 #include "import/libvirt_domain_importer.h"
 #include "util/strings.h"
+#include "vm/argv_context.h"
 #include "vm/config_syntax.h"
 #include "vm/config_writer.h"
 
@@ -82,6 +83,9 @@ ImportResult LibvirtDomainImporter::run() {
       result_.not_carried(fmt::format("<{}>", child.name()), "vfg has no key for it");
   }
   report_elements_without_keys();
+  for (const auto& [kind, boot] : os_boot_)
+    if (!boot.implicit)
+      result_.not_carried(boot.what, fmt::format("the domain has no {} to boot from", kind));
   return std::move(result_);
 }
 
@@ -220,8 +224,63 @@ void LibvirtDomainImporter::keep_cpu_property(const std::string& what, const std
                   fmt::format("vfg builds -cpu itself; kept in extra_args as -global {}", global));
 }
 
+std::string libvirt_hostdev_properties(const pugi::xml_node& hostdev) {
+  std::string out;
+  pugi::xml_node rom = hostdev.child("rom");
+  std::string bar = rom.attribute("bar").as_string();
+  if (bar == "on" || bar == "off") out += bar == "on" ? ",rombar=1" : ",rombar=0";
+  if (std::string(rom.attribute("enabled").as_string()) == "no")
+    out += ",romfile=";
+  else if (const char* file = rom.attribute("file").as_string(nullptr))
+    out += ",romfile=" + qemu_opts_escape(file);
+  if (pugi::xml_node boot = hostdev.child("boot"))
+    out += fmt::format(",bootindex={}", boot.attribute("order").as_uint());
+  return out;
+}
+
+void LibvirtDomainImporter::read_boot_settings(const pugi::xml_node& os) {
+  // libvirt refuses <os><boot> next to a device's <boot order>; should both come, the
+  // devices' order is the one read.
+  bool device_order = false;
+  for (pugi::xml_node device : domain_.child("devices").children())
+    device_order = device_order || device.child("boot");
+  uint32_t position = 0;
+  for (pugi::xml_node boot : os.children("boot")) {
+    std::string dev = boot.attribute("dev").as_string();
+    std::string what = fmt::format("<os><boot dev='{}'>", dev);
+    ++position;
+    if (device_order) {
+      result_.changed(what, "the devices' own <boot order> is the boot order (boot_index)");
+    } else if (dev == "hd" || dev == "cdrom") {
+      // libvirt gives the boot index to the first disk of the kind; read_disk carries it.
+      os_boot_.emplace(dev == "hd" ? "disk" : "cdrom", OsBoot{position, what, false});
+    } else {
+      result_.not_carried(what, dev == "network" ? "vfg has no key for booting from the network"
+                                                 : "vfg has no floppy drives");
+    }
+  }
+  // Without any, libvirt boots as with <boot dev='hd'/> (and `virsh dumpxml` shows it).
+  if (!device_order && !os.child("boot"))
+    os_boot_.emplace("disk", OsBoot{1, "<os> without <boot> (libvirt's <boot dev='hd'>)", true});
+  pugi::xml_node menu = os.child("bootmenu");
+  if (!menu) return;
+  if (!menu.attribute("enable").as_bool()) {
+    result_.carried("<os><bootmenu enable='no'>", "no boot menu: QEMU's default, as vfg runs it");
+    return;
+  }
+  std::string setting = "menu=on";
+  if (pugi::xml_attribute timeout = menu.attribute("timeout"))
+    setting += fmt::format(",splash-time={}", timeout.as_uint());
+  config().extra_args.insert(config().extra_args.end(), {"-boot", setting});
+  result_.not_carried("<os><bootmenu enable='yes'>",
+                      fmt::format("vfg has no key for the firmware's boot menu; kept in "
+                                  "extra_args as -boot {}",
+                                  setting));
+}
+
 void LibvirtDomainImporter::read_os() {
   pugi::xml_node os = domain_.child("os");
+  read_boot_settings(os);
   std::string machine = os.child("type").attribute("machine").as_string();
   if (machine.find("q35") != std::string::npos)
     result_.carried("<os><type machine>", "q35 (vfg's machine)");
@@ -306,6 +365,10 @@ void LibvirtDomainImporter::read_features() {
     else if (name != "hidden")
       result_.not_carried(what, "vfg has no key for it");
   }
+  // The APIC's paravirtual end-of-interrupt is a property of the guest's CPU.
+  if (const char* eoi = features.child("apic").attribute("eoi").as_string(nullptr))
+    keep_cpu_property(fmt::format("<features><apic eoi='{}'>", eoi), "kvm-pv-eoi",
+                      std::string(eoi) == "on");
   for (pugi::xml_node other : features.children()) {
     std::string name = other.name();
     if (name != "hyperv" && name != "kvm")

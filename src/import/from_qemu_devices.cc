@@ -375,17 +375,18 @@ void QemuImporter::finish_gpus() {
     std::string passed;
     for (const auto& [function, props] : functions)
       passed += std::string(passed.empty() ? "" : ", ") + slot + "." + function;
-    if (card == nullptr) {
-      // Not a GPU on this host: pass it exactly as the script did.
+    bool card_passed = std::any_of(functions.begin(), functions.end(),
+                                   [](const auto& function) { return function.first == '0'; });
+    if (card == nullptr || !card_passed) {
+      // Not a GPU on this host, or a card's other functions without it: passed exactly as
+      // the script did.
       for (const auto& [function, props] : functions) {
         std::vector<std::string> parts;
         for (const auto& [key, value] : props.items)
           parts.push_back(key == "driver" ? value : key + "=" + value);
         config().extra_args.insert(config().extra_args.end(), {"-device", join(parts, ",")});
       }
-      result_.not_carried(fmt::format("vfio-pci {}", passed),
-                          "not a GPU on this host: vfg's [[gpu]] holds graphics cards only; "
-                          "kept in extra_args");
+      result_.not_carried(fmt::format("vfio-pci {}", passed), not_a_passed_card(card, function0));
       continue;
     }
     GpuConfig gpu;

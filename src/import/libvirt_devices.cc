@@ -34,6 +34,7 @@ void LibvirtDomainImporter::read_disk(const pugi::xml_node& disk) {
   }
   if (path.empty()) {
     result_.not_carried(what, "an empty drive (no source): vfg has no key for it");
+    take_os_boot(device, false, path);
     return;
   }
   DiskConfig out;
@@ -42,6 +43,7 @@ void LibvirtDomainImporter::read_disk(const pugi::xml_node& disk) {
   auto definition_path = definition_disk_path(host_, path, changes, problem);
   if (!definition_path) {
     result_.not_carried(what, problem);
+    take_os_boot(device, false, path);
     return;
   }
   out.path = *definition_path;
@@ -70,13 +72,34 @@ void LibvirtDomainImporter::read_disk(const pugi::xml_node& disk) {
       std::string(driver.attribute("discard").as_string()) != "unmap")
     changes.push_back("vfg passes TRIM through (discard = true)");
   out.read_only = disk.child("readonly") && out.media == DiskMedia::kDisk;
-  if (pugi::xml_node boot = disk.child("boot")) out.boot_index = boot.attribute("order").as_uint();
+  if (pugi::xml_node boot = disk.child("boot"))
+    out.boot_index = boot.attribute("order").as_uint();
+  else
+    out.boot_index = take_os_boot(device, true, out.path);
   if (pugi::xml_node serial = disk.child("serial"))
     out.serial = std::string(serial.text().as_string()).substr(0, 20);
   config().disks.push_back(out);
   std::string where = fmt::format("[[disk]] path = \"{}\"", out.path);
   if (changes.empty()) result_.carried(what, where);
   for (const auto& change : changes) result_.changed(what, where + ": " + change);
+}
+
+std::optional<uint32_t> LibvirtDomainImporter::take_os_boot(const std::string& kind, bool carried,
+                                                            const std::string& path) {
+  auto found = os_boot_.find(kind);
+  if (found == os_boot_.end()) return std::nullopt;
+  OsBoot boot = found->second;
+  os_boot_.erase(found);
+  if (!carried) {
+    result_.not_carried(boot.what,
+                        fmt::format("libvirt boots the domain's first {}, which is not carried "
+                                    "(its line says why)",
+                                    kind));
+    return std::nullopt;
+  }
+  result_.carried(boot.what,
+                  fmt::format("boot_index = {} on [[disk]] path = \"{}\"", boot.index, path));
+  return boot.index;
 }
 
 void LibvirtDomainImporter::read_hostdev(const pugi::xml_node& hostdev) {
@@ -116,14 +139,14 @@ void LibvirtDomainImporter::finish_gpus() {
     std::vector<std::string> given;
     for (const auto& function : functions) given.push_back(function.first);
     std::string what = fmt::format("<hostdev type='pci'> {}", join(given, ", "));
-    if (card == nullptr) {
+    bool card_passed = std::find(given.begin(), given.end(), function0) != given.end();
+    if (card == nullptr || !card_passed) {
       for (const auto& [address, node] : functions) {
-        config().extra_args.insert(config().extra_args.end(),
-                                   {"-device", "vfio-pci,host=" + address});
+        config().extra_args.insert(
+            config().extra_args.end(),
+            {"-device", "vfio-pci,host=" + address + libvirt_hostdev_properties(node)});
       }
-      result_.not_carried(what,
-                          "not a GPU on this host: vfg's [[gpu]] holds graphics cards only; "
-                          "kept in extra_args");
+      result_.not_carried(what, not_a_passed_card(card, function0));
       continue;
     }
     GpuConfig gpu;
@@ -137,16 +160,44 @@ void LibvirtDomainImporter::finish_gpus() {
       for (const auto& address : given)
         if (address != function0) gpu.functions.push_back(address);
     for (const auto& [address, node] : functions)
-      if (address == function0) gpu.rom_file = node.child("rom").attribute("file").as_string();
+      if (address == function0 &&
+          std::string(node.child("rom").attribute("enabled").as_string()) != "no")
+        gpu.rom_file = node.child("rom").attribute("file").as_string();
     config().gpus.push_back(gpu);
     result_.carried(
-        what, fmt::format(
-                  "[[gpu]] address = \"{}\", functions = {}", gpu.address,
-                  gpu.all_functions ? "\"all\"" : fmt::format("[{}]", join(gpu.functions, ", "))));
+        what,
+        fmt::format("[[gpu]] address = \"{}\", functions = {}{}", gpu.address,
+                    gpu.all_functions ? "\"all\"" : fmt::format("[{}]", join(gpu.functions, ", ")),
+                    gpu.rom_file.empty() ? "" : fmt::format(", rom = \"{}\"", gpu.rom_file)));
+    for (const auto& [address, node] : functions)
+      report_gpu_function_settings(address, node, address == function0);
     result_.changed(what,
                     "managed= and guest addresses: vfg binds the card itself and puts its "
                     "functions on one root port as on the host");
   }
+}
+
+void LibvirtDomainImporter::report_gpu_function_settings(const std::string& address,
+                                                         const pugi::xml_node& hostdev,
+                                                         bool function0) {
+  pugi::xml_node rom = hostdev.child("rom");
+  std::string bar = rom.attribute("bar").as_string();
+  if (bar == "on")
+    result_.carried(fmt::format("<hostdev> {} <rom bar='on'>", address),
+                    "the ROM BAR shown: QEMU's default, as vfg runs it");
+  if (bar == "off")
+    result_.not_carried(fmt::format("<hostdev> {} <rom bar='off'>", address),
+                        "vfg has no key to hide a card's ROM BAR (rombar=0); the guest sees it");
+  if (std::string(rom.attribute("enabled").as_string()) == "no")
+    result_.not_carried(fmt::format("<hostdev> {} <rom enabled='no'>", address),
+                        "vfg has no key to give a card no ROM at all; the guest sees the "
+                        "card's own");
+  else if (rom.attribute("file") && !function0)
+    result_.not_carried(fmt::format("<hostdev> {} <rom file>", address),
+                        "[[gpu]] rom is the ROM of the card's first function only");
+  if (hostdev.child("boot"))
+    result_.not_carried(fmt::format("<hostdev> {} <boot order>", address),
+                        "vfg has no key for booting from a passed graphics card");
 }
 
 void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
@@ -176,6 +227,8 @@ void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
     }
     if (model != "virtio" && model != "e1000e")
       result_.changed("<interface><model>", fmt::format("{}: vfg's emulated NIC is e1000e", model));
+    if (device.child("boot"))
+      result_.not_carried("<interface><boot order>", "vfg has no key for booting from the network");
     return;
   }
   if (kind == "sound") {
@@ -186,6 +239,16 @@ void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
     else
       result_.changed(fmt::format("<sound model='{}'>", model),
                       "vfg's guest sound is ich9-intel-hda + hda-duplex");
+    for (pugi::xml_node codec : device.children("codec")) {
+      std::string type = codec.attribute("type").as_string();
+      std::string what = fmt::format("<sound><codec type='{}'>", type);
+      if (type == "duplex")
+        result_.carried(what, "hda-duplex, vfg's codec");
+      else
+        result_.changed(what, fmt::format("hda-{}: vfg's codec is hda-duplex (line out and "
+                                          "line in, what Windows' HD Audio driver expects)",
+                                          type));
+    }
     return;
   }
   if (kind == "audio") {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,10 @@ uint64_t libvirt_size(const pugi::xml_node& node);
 
 /// "dddd:bb:dd.f" of a libvirt <address domain= bus= slot= function=>.
 std::string libvirt_pci_address(const pugi::xml_node& address);
+
+/// The vfio-pci properties libvirt gives a PCI host device for its <rom> (bar, file,
+/// enabled='no') and <boot order>, in QEMU's legacy syntax: ",rombar=0,bootindex=2".
+std::string libvirt_hostdev_properties(const pugi::xml_node& hostdev);
 
 class LibvirtDomainImporter {
  public:
@@ -44,6 +49,8 @@ class LibvirtDomainImporter {
   /// script importer keeps -cpu flags).
   void keep_cpu_property(const std::string& what, const std::string& property, bool on);
   void read_os();
+  /// <os><boot dev> (given to the first disk of each kind, as libvirt does) and <bootmenu>.
+  void read_boot_settings(const pugi::xml_node& os);
   void read_features();
   void read_qemu_commandline();
 
@@ -53,6 +60,13 @@ class LibvirtDomainImporter {
   void read_hostdev(const pugi::xml_node& hostdev);
   /// PCI host devices by slot: a graphics card becomes a [[gpu]], anything else extra_args.
   void finish_gpus();
+  /// What libvirt passes with a card's function that vfg's [[gpu]] has no key for:
+  /// the ROM BAR, no ROM at all, a ROM on another function, a boot index.
+  void report_gpu_function_settings(const std::string& address, const pugi::xml_node& hostdev,
+                                    bool function0);
+  /// The boot index <os><boot dev> gives the first disk of `kind` ("disk", "cdrom"), once.
+  std::optional<uint32_t> take_os_boot(const std::string& kind, bool carried,
+                                       const std::string& path);
   /// A serial port on a host pty: vfg has no key for it; kept as libvirt gives it to QEMU.
   void keep_pty_serial(const std::string& what, unsigned port);
 
@@ -63,6 +77,13 @@ class LibvirtDomainImporter {
   bool spice_ = false;
   bool video_ = false;
   std::map<std::string, std::vector<std::pair<std::string, pugi::xml_node>>> pci_;
+  /// A position in <os><boot dev> not yet given to a disk, with its report label.
+  struct OsBoot {
+    uint32_t index = 0;
+    std::string what;
+    bool implicit = false;  ///< libvirt's default, not written in the domain
+  };
+  std::map<std::string, OsBoot> os_boot_;  ///< by disk kind: "disk", "cdrom"
 };
 
 }  // namespace vfg
