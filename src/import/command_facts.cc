@@ -294,6 +294,10 @@ class FactReader {
       smp["threads"] = std::to_string(threads);
     } else if (name == "rtc" || name == "localtime") {
       facts_["rtc"]["base"] = name == "localtime" ? "localtime" : p.get_or("base", "utc");
+      if (auto driftfix = p.get("driftfix"); driftfix && *driftfix != "none")
+        facts_["rtc"]["driftfix"] = *driftfix;
+    } else if (name == "no-hpet") {
+      facts_["machine"]["hpet"] = "off";
     } else if (name == "boot") {
       auto& boot = facts_["boot"];
       for (const auto& [key, value] : p.items) {
@@ -357,15 +361,16 @@ class FactReader {
       std::replace(key.begin(), key.end(), '_', '-');
       facts_["cpu"][key] = on_off(p.get_or("value", ""));
     } else if (name == "global") {
-      facts_["global " + p.get_or("driver", "") + "." + p.get_or("property", "")]["value"] =
-          p.get_or("value", "");
+      std::string property = p.get_or("property", "");
+      // S3 and S4 not disabled are QEMU's default.
+      if (property.starts_with("disable_s") && on_off(p.get_or("value", "")) == "off") return;
+      facts_["global " + p.get_or("driver", "") + "." + property]["value"] = p.get_or("value", "");
     } else if (name == "chardev" || name == "tpmdev" || name == "mon" || name == "monitor" ||
                name == "qmp" || name == "pidfile" || name == "name" || name == "nodefaults" ||
                name == "no-user-config" || name == "S" || name == "uuid" || name == "sandbox" ||
                name == "msg" || name == "no-shutdown" || name == "serial" || name == "daemonize" ||
-               name == "usb" || name == "no-hpet" || name == "D" || name == "k" ||
-               name == "no-acpi" || name == "parallel" || name == "balloon" || name == "realtime" ||
-               name == "runas") {
+               name == "usb" || name == "D" || name == "k" || name == "no-acpi" ||
+               name == "parallel" || name == "balloon" || name == "realtime" || name == "runas") {
       facts_["setting -" + name][option.value.empty() ? "present" : "value"] =
           option.value.empty() ? "yes" : option.value;
     } else {

@@ -375,15 +375,60 @@ void LibvirtDomainImporter::read_features() {
       result_.changed(fmt::format("<features><{}>", name),
                       "vfg sets the machine's features itself");
   }
-  for (pugi::xml_node timer : domain_.child("clock").children("timer"))
-    result_.changed(fmt::format("<timer name='{}'>", timer.attribute("name").as_string()),
-                    "vfg sets the guest's timers itself (no HPET, the PIT's lost ticks "
-                    "delayed, the Hyper-V clock with its enlightenments; [platform] in "
-                    "docs/config.md changes them)");
+  read_clock();
+  read_power_management();
+}
+
+void LibvirtDomainImporter::read_clock() {
+  PlatformConfig& platform = config().platform;
+  for (pugi::xml_node timer : domain_.child("clock").children("timer")) {
+    std::string name = timer.attribute("name").as_string();
+    std::string present = timer.attribute("present").as_string();
+    std::string policy = timer.attribute("tickpolicy").as_string();
+    std::string what = fmt::format("<timer name='{}'{}{}>", name,
+                                   present.empty() ? "" : fmt::format(" present='{}'", present),
+                                   policy.empty() ? "" : fmt::format(" tickpolicy='{}'", policy));
+    if (name == "hpet" && (present == "yes" || present == "no")) {
+      platform.hpet = present == "yes";
+      result_.carried(what, fmt::format("platform.hpet = {}", present == "yes"));
+    } else if (name == "pit" && present != "no" && (policy == "delay" || policy == "discard")) {
+      platform.pit_lost_ticks = policy == "delay" ? PlatformConfig::LostTicks::kDelay
+                                                  : PlatformConfig::LostTicks::kDiscard;
+      result_.carried(what, fmt::format("platform.pit_lost_ticks = \"{}\"", policy));
+    } else if (name == "rtc" && present != "no" && (policy == "catchup" || policy == "delay")) {
+      // libvirt's catchup is QEMU's -rtc driftfix=slew; delay is no drift fix.
+      platform.rtc_driftfix = policy == "catchup";
+      result_.carried(what, fmt::format("platform.rtc_driftfix = {}", policy == "catchup"));
+    } else {
+      result_.changed(what,
+                      "vfg sets the guest's timers itself (no HPET, the PIT's lost ticks "
+                      "delayed, the Hyper-V clock with its enlightenments; [platform] in "
+                      "docs/config.md changes them)");
+    }
+  }
   std::string offset = domain_.child("clock").attribute("offset").as_string("utc");
   config().rtc_localtime = offset == "localtime";
   result_.carried(fmt::format("<clock offset='{}'>", offset),
                   fmt::format("rtc_localtime = {}", offset == "localtime"));
+}
+
+void LibvirtDomainImporter::read_power_management() {
+  for (pugi::xml_node state : domain_.child("pm").children()) {
+    std::string name = state.name();
+    std::string enabled = state.attribute("enabled").as_string();
+    std::string what = fmt::format("<pm><{} enabled='{}'>", name, enabled);
+    bool known = (name == "suspend-to-mem" || name == "suspend-to-disk") &&
+                 (enabled == "yes" || enabled == "no");
+    if (!known) {
+      result_.not_carried(what, "vfg has no key for it");
+      continue;
+    }
+    std::optional<bool>& offered =
+        name == "suspend-to-mem" ? config().platform.s3 : config().platform.s4;
+    offered = enabled == "yes";
+    result_.carried(what, fmt::format("platform.{} = {}", name == "suspend-to-mem" ? "s3" : "s4",
+                                      enabled == "yes"));
+  }
 }
 
 void LibvirtDomainImporter::read_qemu_commandline() {

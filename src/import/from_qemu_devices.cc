@@ -42,6 +42,12 @@ bool QemuImporter::handle_machine(const QemuOption& option) {
                key == "vmport" || key == "usb") {
       result_.changed(source,
                       fmt::format("{}={}: vfg sets the machine's {} itself", key, value, key));
+    } else if (key == "hpet" && qemu_bool(value)) {
+      config().platform.hpet = *qemu_bool(value);
+      result_.carried(source, fmt::format("platform.hpet = {}", *qemu_bool(value)));
+    } else if (key == "dump-guest-core" && qemu_bool(value)) {
+      config().platform.dump_guest_core = *qemu_bool(value);
+      result_.carried(source, fmt::format("platform.dump_guest_core = {}", *qemu_bool(value)));
     } else if (key == "memory-backend") {
       const QemuOption* backend = object(value);
       if (backend != nullptr) handle_memory_backend(backend->properties, as_written(*backend));
@@ -359,6 +365,13 @@ bool QemuImporter::handle_device(const QemuOption& option) {
       "virtserialport",      "usb-tablet",       "usb-kbd",           "usb-mouse",
       "virtio-keyboard-pci", "virtio-mouse-pci", "virtio-tablet-pci", "pci-bridge",
       "pcie-pci-bridge",     "isa-debugcon",     "usb-redir"};
+  if (driver == "virtserialport" && p.get_or("name", "") == "org.qemu.guest_agent.0") {
+    config().platform.guest_agent = true;
+    if (auto chardev = p.get("chardev")) referenced("chardev", *chardev);
+    result_.carried(source,
+                    "platform.guest_agent = true (on a socket in the VM's runtime directory)");
+    return true;
+  }
   if (kOwnDevices.contains(driver)) {
     result_.changed(source, fmt::format("{}: vfg adds the controllers, ports and input devices "
                                         "its VM needs itself",

@@ -314,6 +314,13 @@ void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
                     "vfg's display.type decides the emulated display");
     return;
   }
+  if (kind == "channel" && std::string(device.child("target").attribute("name").as_string()) ==
+                               "org.qemu.guest_agent.0") {
+    config().platform.guest_agent = true;
+    result_.carried("<channel> org.qemu.guest_agent.0",
+                    "platform.guest_agent = true (on a socket in the VM's runtime directory)");
+    return;
+  }
   if (kind == "emulator") {
     result_.changed("<emulator>", "vfg runs qemu-system-x86_64 from $PATH");
     return;

@@ -52,6 +52,10 @@ class LibvirtDomainImporter {
   /// <os><boot dev> (given to the first disk of each kind, as libvirt does) and <bootmenu>.
   void read_boot_settings(const pugi::xml_node& os);
   void read_features();
+  /// <clock> offset and timers: rtc_localtime and [platform]'s timer keys.
+  void read_clock();
+  /// <pm>: [platform] s3 and s4.
+  void read_power_management();
   void read_qemu_commandline();
 
   // <devices> (libvirt_devices.cc)

@@ -147,6 +147,8 @@ class QemuImporter {
 
   bool handle(const QemuOption& option);
   bool handle_machine(const QemuOption& option);
+  /// -global settings that are [platform] keys (the PIT's lost ticks, S3, S4); false for others.
+  bool handle_platform_global(const QemuOption& option);
   bool handle_memory_backend(const QemuProperties& backend, const std::string& source);
   bool handle_cpu(const QemuOption& option);
   bool handle_smp(const QemuOption& option);
