@@ -120,14 +120,27 @@ int run_import(const Context& context, const ImportOptions& options) {
   if (options.check) {
     auto config = load_definition(*target);
     if (!config) return report_failure(config.error(), "import it first: vfg import NAME FILE");
-    if (imported->source_argv.empty())
+    std::vector<std::string> source_argv = imported->source_argv;
+    if (source_argv.empty() && !imported->command_line_problem.empty()) {
+      // Without libvirt's own command line, the domain's facts as the import reads them
+      // stand in: what the definition no longer holds of the domain still shows.
+      fmt::print(
+          "# no command line from libvirt ({}); the domain's facts as this import reads them "
+          "are compared instead\n",
+          imported->command_line_problem);
+      bool ignored = false;
+      auto facts = vfg_command_line(imported->result.config, *root, *target, ignored);
+      if (!facts) return report_failure(facts.error().with_context(label));
+      source_argv = std::move(*facts);
+    }
+    if (source_argv.empty())
       return report_failure(Error{fmt::format("'{}' gave no QEMU command line to compare", label)});
     bool forced_kvm = false;
     auto vfg = vfg_command_line(*config, *root, *target, forced_kvm);
     if (!vfg) return report_failure(vfg.error().with_context(options.name));
     if (forced_kvm)
       fmt::print("# vfg's command line as on a host that runs KVM guests (this one cannot)\n");
-    auto lines = compare_command_lines(imported->source_argv, *vfg, host);
+    auto lines = compare_command_lines(source_argv, *vfg, host);
     fmt::print("{}", render_check(lines));
     for (const auto& line : lines)
       if (line.kind == CheckLine::Kind::kLost) return 1;

@@ -162,7 +162,7 @@ Result<std::vector<std::string>> libvirt_native_argv(std::string_view xml) {
   if (!virsh)
     return fail(
         "virsh is not installed (Debian: libvirt-clients and "
-        "libvirt-daemon-driver-qemu); compared with the domain's own facts only");
+        "libvirt-daemon-driver-qemu)");
   auto qemu = find_program("qemu-system-x86_64");
   ScratchDir scratch;
   if (scratch.path().empty()) return fail("cannot create a scratch directory for virsh");
