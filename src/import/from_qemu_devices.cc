@@ -1,5 +1,6 @@
 // The machine, CPU and -device parts of importing a QEMU command line.
 #include <algorithm>
+#include <set>
 
 #include "import/qemu_importer.h"
 #include "vm/config_syntax.h"
@@ -436,6 +437,24 @@ void QemuImporter::finish_gpus() {
     result_.changed(fmt::format("vfio-pci {}", passed),
                     "bus, addr and multifunction: vfg puts the card's functions on one root port "
                     "as on the host");
+    for (const auto& [function, props] : functions)
+      report_gpu_function_settings(slot + "." + function, props, function == '0');
+  }
+}
+
+void QemuImporter::report_gpu_function_settings(const std::string& address,
+                                                const QemuProperties& props, bool function0) {
+  static const std::set<std::string> kPlacement = {"driver", "host", "id",
+                                                   "bus",    "addr", "multifunction"};
+  for (const auto& [key, value] : props.items) {
+    if (kPlacement.contains(key) || (function0 && (key == "x-vga" || key == "romfile"))) continue;
+    std::string what = fmt::format("vfio-pci {} {}={}", address, key, value);
+    if (key == "rombar" && value == "1")
+      result_.carried(what, "the ROM BAR shown: QEMU's default, as vfg runs it");
+    else if (key == "romfile" || key == "x-vga")
+      result_.not_carried(what, "[[gpu]] rom and x_vga are for the card's first function only");
+    else
+      result_.not_carried(what, "vfg has no key for it on a [[gpu]]");
   }
 }
 

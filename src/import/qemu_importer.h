@@ -155,6 +155,10 @@ class QemuImporter {
   bool handle_device(const QemuOption& option);
   bool handle_netdev(const QemuProperties& netdev, const std::string& source);
   bool handle_input(const QemuOption& option);
+  /// What a passed card's function sets that vfg's [[gpu]] has no key for (rombar=0, a
+  /// bootindex, ...): each reported.
+  void report_gpu_function_settings(const std::string& address, const QemuProperties& props,
+                                    bool function0);
   void finish_gpus();
   void finish_display();
 
