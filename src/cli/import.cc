@@ -95,6 +95,39 @@ Result<std::vector<std::string>> vfg_command_line(const VmConfig& config, const 
   return std::vector<std::string>(command->argv.begin() + 1, command->argv.end());
 }
 
+/// `vfg import --check`: the source's command line and vfg's for the imported VM, compared.
+/// Exit status 1 when something is lost.
+int run_check(const ImportedSource& imported, const std::string& label, const std::string& name,
+              const ImportHost& host, const HostRoot& root, const VmTarget& target) {
+  auto config = load_definition(target);
+  if (!config) return report_failure(config.error(), "import it first: vfg import NAME FILE");
+  std::vector<std::string> source_argv = imported.source_argv;
+  if (source_argv.empty() && !imported.command_line_problem.empty()) {
+    // Without libvirt's own command line, the domain's facts as the import reads them
+    // stand in: what the definition no longer holds of the domain still shows.
+    fmt::print(
+        "# no command line from libvirt ({}); the domain's facts as this import reads them "
+        "are compared instead\n",
+        imported.command_line_problem);
+    bool ignored = false;
+    auto facts = vfg_command_line(imported.result.config, root, target, ignored);
+    if (!facts) return report_failure(facts.error().with_context(label));
+    source_argv = std::move(*facts);
+  }
+  if (source_argv.empty())
+    return report_failure(Error{fmt::format("'{}' gave no QEMU command line to compare", label)});
+  bool forced_kvm = false;
+  auto vfg = vfg_command_line(*config, root, target, forced_kvm);
+  if (!vfg) return report_failure(vfg.error().with_context(name));
+  if (forced_kvm)
+    fmt::print("# vfg's command line as on a host that runs KVM guests (this one cannot)\n");
+  auto lines = compare_command_lines(source_argv, *vfg, host);
+  fmt::print("{}", render_check(lines));
+  for (const auto& line : lines)
+    if (line.kind == CheckLine::Kind::kLost) return 1;
+  return 0;
+}
+
 int run_import(const Context& context, const ImportOptions& options) {
   auto root = context.host();
   if (!root) return report_failure(root.error());
@@ -117,35 +150,7 @@ int run_import(const Context& context, const ImportOptions& options) {
       import_source(*text, label, options.name, host, script_environment(), options.check);
   if (!imported) return report_failure(imported.error());
 
-  if (options.check) {
-    auto config = load_definition(*target);
-    if (!config) return report_failure(config.error(), "import it first: vfg import NAME FILE");
-    std::vector<std::string> source_argv = imported->source_argv;
-    if (source_argv.empty() && !imported->command_line_problem.empty()) {
-      // Without libvirt's own command line, the domain's facts as the import reads them
-      // stand in: what the definition no longer holds of the domain still shows.
-      fmt::print(
-          "# no command line from libvirt ({}); the domain's facts as this import reads them "
-          "are compared instead\n",
-          imported->command_line_problem);
-      bool ignored = false;
-      auto facts = vfg_command_line(imported->result.config, *root, *target, ignored);
-      if (!facts) return report_failure(facts.error().with_context(label));
-      source_argv = std::move(*facts);
-    }
-    if (source_argv.empty())
-      return report_failure(Error{fmt::format("'{}' gave no QEMU command line to compare", label)});
-    bool forced_kvm = false;
-    auto vfg = vfg_command_line(*config, *root, *target, forced_kvm);
-    if (!vfg) return report_failure(vfg.error().with_context(options.name));
-    if (forced_kvm)
-      fmt::print("# vfg's command line as on a host that runs KVM guests (this one cannot)\n");
-    auto lines = compare_command_lines(source_argv, *vfg, host);
-    fmt::print("{}", render_check(lines));
-    for (const auto& line : lines)
-      if (line.kind == CheckLine::Kind::kLost) return 1;
-    return 0;
-  }
+  if (options.check) return run_check(*imported, label, options.name, host, *root, *target);
 
   DefinitionComments comments;
   comments.header = {
