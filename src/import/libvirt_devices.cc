@@ -15,6 +15,19 @@
 
 namespace vfg {
 
+void LibvirtDomainImporter::report_unread_children(const pugi::xml_node& device,
+                                                   const std::string& what,
+                                                   const std::set<std::string>& read) {
+  // Where libvirt places the device and what it calls it are its own business.
+  static const std::set<std::string> kPlumbing = {"address", "alias"};
+  for (pugi::xml_node child : device.children()) {
+    std::string name = child.name();
+    if (child.type() != pugi::node_element || read.contains(name) || kPlumbing.contains(name))
+      continue;
+    result_.not_carried(fmt::format("{} <{}>", what, name), "vfg has no key for it");
+  }
+}
+
 void LibvirtDomainImporter::keep_pty_serial(const std::string& what, unsigned port) {
   std::string id = fmt::format("charserial{}", port);
   config().extra_args.insert(config().extra_args.end(),
@@ -37,6 +50,7 @@ void LibvirtDomainImporter::read_disk(const pugi::xml_node& disk) {
     take_os_boot(device, false, path);
     return;
   }
+  report_unread_children(disk, what, {"driver", "source", "target", "readonly", "boot", "serial"});
   DiskConfig out;
   std::vector<std::string> changes;
   std::string problem;
@@ -105,6 +119,8 @@ std::optional<uint32_t> LibvirtDomainImporter::take_os_boot(const std::string& k
 void LibvirtDomainImporter::read_hostdev(const pugi::xml_node& hostdev) {
   std::string type = hostdev.attribute("type").as_string();
   pugi::xml_node source = hostdev.child("source");
+  report_unread_children(hostdev, fmt::format("<hostdev type='{}'>", type),
+                         {"source", "driver", "rom", "boot"});
   if (type == "pci") {
     std::string address = libvirt_pci_address(source.child("address"));
     pci_[address.substr(0, address.size() - 2)].push_back({address, hostdev});
@@ -205,6 +221,7 @@ void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
   if (kind == "disk") return read_disk(device);
   if (kind == "hostdev") return read_hostdev(device);
   if (kind == "interface") {
+    report_unread_children(device, "<interface>", {"mac", "source", "model", "boot", "target"});
     NetworkConfig& network = config().network;
     std::string type = device.attribute("type").as_string();
     std::string model = device.child("model").attribute("type").as_string("virtio");

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,6 +72,10 @@ class LibvirtDomainImporter {
   /// The boot index <os><boot dev> gives the first disk of `kind` ("disk", "cdrom"), once.
   std::optional<uint32_t> take_os_boot(const std::string& kind, bool carried,
                                        const std::string& path);
+  /// A line for each child element of `device` (labelled `what`) outside `read` and the
+  /// placement libvirt adds, so that nothing under a device goes unmentioned.
+  void report_unread_children(const pugi::xml_node& device, const std::string& what,
+                              const std::set<std::string>& read);
   /// A serial port on a host pty: vfg has no key for it; kept as libvirt gives it to QEMU.
   void keep_pty_serial(const std::string& what, unsigned port);
 

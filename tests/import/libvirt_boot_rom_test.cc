@@ -139,5 +139,30 @@ TEST(LibvirtHostdevRom, WhatVfgCannotSayIsReportedAndOtherDevicesKeepIt) {
             "Windows' HD Audio driver expects)");
 }
 
+TEST(LibvirtDeviceChildren, EveryChildVfgDoesNotReadHasItsLine) {
+  std::string xml = std::string(kDomainHead) + R"(
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <source file='/vm/a.qcow2'/><target dev='vda' bus='virtio'/>
+      <iotune><total_iops_sec>5000</total_iops_sec></iotune>
+      <shareable/>
+      <address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x0'/>
+    </disk>
+    <interface type='user'>
+      <model type='virtio'/><driver name='vhost' queues='4'/><link state='up'/>
+    </interface>
+  </devices>
+</domain>)";
+  auto result = import_libvirt_domain(xml, "t", apu_host());
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(line_for(*result, "<disk /vm/a.qcow2> <iotune>"), "not carried: vfg has no key for it");
+  EXPECT_EQ(line_for(*result, "<disk /vm/a.qcow2> <shareable>"),
+            "not carried: vfg has no key for it");
+  EXPECT_EQ(line_for(*result, "<disk /vm/a.qcow2> <address>"), "");  // libvirt's placement
+  EXPECT_EQ(line_for(*result, "<interface> <driver>"), "not carried: vfg has no key for it");
+  EXPECT_EQ(line_for(*result, "<interface> <link>"), "not carried: vfg has no key for it");
+}
+
 }  // namespace
 }  // namespace vfg
