@@ -46,6 +46,33 @@ Result<std::string> read_source(const std::string& file) {
   return read_file(file);
 }
 
+/// What vfg's firmware image is called in the comparison when this host has
+/// none for the VM: the definition leaves the choice to QEMU's firmware
+/// descriptors, which are read where the VM starts.
+constexpr const char* kFirmwareNotOnThisHost = "(from the descriptors; none on this host)";
+
+/// The launch plan for the comparison. A host without the UEFI firmware the
+/// definition asks for (OVMF not installed, a build machine) still gets its
+/// report: vfg's firmware then stands as the definition says it, left to the
+/// descriptors, and everything else is compared as usual.
+Result<LaunchPlan> plan_for_check(const VmConfig& config, const HostRoot& root,
+                                  const VmTarget& target, const QemuCapabilities& qemu) {
+  auto plan = plan_launch(config, HostReading(root), target.dirs, qemu, "qemu-system-x86_64");
+  if (plan || config.firmware.type != FirmwareConfig::Type::kUefi || !config.firmware.code.empty())
+    return plan;
+  VmConfig firmware_left_open = config;
+  firmware_left_open.firmware.code = kFirmwareNotOnThisHost;
+  auto without_firmware =
+      plan_launch(firmware_left_open, HostReading(root), target.dirs, qemu, "qemu-system-x86_64");
+  // Something else stops the plan too: that is the error to show.
+  if (!without_firmware) return without_firmware;
+  fmt::print(
+      "# no UEFI firmware for this VM on this host ({}); vfg's firmware is compared as the "
+      "definition leaves it: chosen from QEMU's firmware descriptors where the VM starts\n",
+      plan.error().message);
+  return without_firmware;
+}
+
 /// vfg's command line for `config` as `vfg args` builds it, but with KVM:
 /// the source was written for a host that runs KVM guests, and comparing it
 /// with a TCG fallback would only show what TCG cannot do.
@@ -53,7 +80,7 @@ Result<std::vector<std::string>> vfg_command_line(const VmConfig& config, const 
                                                   const VmTarget& target, bool& forced_kvm) {
   auto qemu = probe_qemu_cached(qemu_caps_cache_file(target.dirs), "qemu-system-x86_64");
   if (!qemu) return tl::unexpected(qemu.error());
-  auto plan = plan_launch(config, HostReading(root), target.dirs, *qemu, "qemu-system-x86_64");
+  auto plan = plan_for_check(config, root, target, *qemu);
   if (!plan) return tl::unexpected(plan.error());
   forced_kvm = !plan->kvm;
   plan->kvm = true;
@@ -66,6 +93,39 @@ Result<std::vector<std::string>> vfg_command_line(const VmConfig& config, const 
   auto command = build_qemu_argv(tuning ? with_guest_topology(config, tuning->pin) : config, *plan);
   if (!command) return tl::unexpected(command.error());
   return std::vector<std::string>(command->argv.begin() + 1, command->argv.end());
+}
+
+/// `vfg import --check`: the source's command line and vfg's for the imported VM, compared.
+/// Exit status 1 when something is lost.
+int run_check(const ImportedSource& imported, const std::string& label, const std::string& name,
+              const ImportHost& host, const HostRoot& root, const VmTarget& target) {
+  auto config = load_definition(target);
+  if (!config) return report_failure(config.error(), "import it first: vfg import NAME FILE");
+  std::vector<std::string> source_argv = imported.source_argv;
+  if (source_argv.empty() && !imported.command_line_problem.empty()) {
+    // Without libvirt's own command line, the domain's facts as the import reads them
+    // stand in: what the definition no longer holds of the domain still shows.
+    fmt::print(
+        "# no command line from libvirt ({}); the domain's facts as this import reads them "
+        "are compared instead\n",
+        imported.command_line_problem);
+    bool ignored = false;
+    auto facts = vfg_command_line(imported.result.config, root, target, ignored);
+    if (!facts) return report_failure(facts.error().with_context(label));
+    source_argv = std::move(*facts);
+  }
+  if (source_argv.empty())
+    return report_failure(Error{fmt::format("'{}' gave no QEMU command line to compare", label)});
+  bool forced_kvm = false;
+  auto vfg = vfg_command_line(*config, root, target, forced_kvm);
+  if (!vfg) return report_failure(vfg.error().with_context(name));
+  if (forced_kvm)
+    fmt::print("# vfg's command line as on a host that runs KVM guests (this one cannot)\n");
+  auto lines = compare_command_lines(source_argv, *vfg, host);
+  fmt::print("{}", render_check(lines));
+  for (const auto& line : lines)
+    if (line.kind == CheckLine::Kind::kLost) return 1;
+  return 0;
 }
 
 int run_import(const Context& context, const ImportOptions& options) {
@@ -90,22 +150,7 @@ int run_import(const Context& context, const ImportOptions& options) {
       import_source(*text, label, options.name, host, script_environment(), options.check);
   if (!imported) return report_failure(imported.error());
 
-  if (options.check) {
-    auto config = load_definition(*target);
-    if (!config) return report_failure(config.error(), "import it first: vfg import NAME FILE");
-    if (imported->source_argv.empty())
-      return report_failure(Error{fmt::format("'{}' gave no QEMU command line to compare", label)});
-    bool forced_kvm = false;
-    auto vfg = vfg_command_line(*config, *root, *target, forced_kvm);
-    if (!vfg) return report_failure(vfg.error().with_context(options.name));
-    if (forced_kvm)
-      fmt::print("# vfg's command line as on a host that runs KVM guests (this one cannot)\n");
-    auto lines = compare_command_lines(imported->source_argv, *vfg, host);
-    fmt::print("{}", render_check(lines));
-    for (const auto& line : lines)
-      if (line.kind == CheckLine::Kind::kLost) return 1;
-    return 0;
-  }
+  if (options.check) return run_check(*imported, label, options.name, host, *root, *target);
 
   DefinitionComments comments;
   comments.header = {

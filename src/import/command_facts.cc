@@ -65,6 +65,22 @@ class FactReader {
     return found == by_id_.end() ? nullptr : &found->second->properties;
   }
 
+  /// The image file under a -blockdev node: a protocol node's filename, through
+  /// the format nodes above it (libvirt's libvirt-pflash0-format → -storage).
+  std::string image_of_node(const std::string& node) {
+    std::string name = node;
+    for (int depth = 0; depth < 8; ++depth) {
+      const QemuProperties* properties = find("blockdev", name);
+      if (properties == nullptr) return "";
+      if (auto file = properties->get("filename")) return *file;
+      if (auto file = properties->get("file.filename")) return *file;
+      auto below = properties->get("file");
+      if (!below) return "";
+      name = *below;
+    }
+    return "";
+  }
+
   void memory_backend(const QemuProperties& backend) {
     auto& memory = facts_["memory"];
     if (auto size = backend.get("size")) memory["size"] = size_of(*size, false);
@@ -131,7 +147,9 @@ class FactReader {
       auto& device = facts_[key];
       device["x-vga"] = on_off(p.get_or("x-vga", "off"));
       if (auto rom = p.get("romfile")) device["romfile"] = *rom;
-      if (auto rombar = p.get("rombar")) device["rombar"] = *rombar;
+      // rombar=1 is QEMU's default.
+      if (auto rombar = p.get("rombar"); rombar && *rombar != "1") device["rombar"] = *rombar;
+      if (auto index = p.get("bootindex")) device["bootindex"] = *index;
       return;
     }
     if (driver == "usb-host") {
@@ -184,6 +202,7 @@ class FactReader {
       auto& nic = facts_["network"];
       nic["model"] = driver;
       if (auto mac = p.get("mac")) nic["mac"] = *mac;
+      if (auto index = p.get("bootindex")) nic["bootindex"] = *index;
       if (const QemuProperties* netdev = find("netdev", p.get_or("netdev", "")))
         netdev_facts(*netdev);
       return;
@@ -232,6 +251,8 @@ class FactReader {
       if (p.get_or("accel", "").starts_with("kvm")) facts_["accel"]["accelerator"] = "kvm";
       if (auto backend = p.get("memory-backend"))
         if (const QemuProperties* object = find("object", *backend)) memory_backend(*object);
+      if (auto node = p.get("pflash0")) facts_["firmware"]["code"] = image_of_node(*node);
+      if (auto node = p.get("pflash1")) facts_["firmware"]["vars"] = image_of_node(*node);
       for (const auto& [key, value] : p.items)
         if (key != "type" && key != "accel" && key != "memory-backend" &&
             !key.starts_with("pflash"))
@@ -273,6 +294,20 @@ class FactReader {
       smp["threads"] = std::to_string(threads);
     } else if (name == "rtc" || name == "localtime") {
       facts_["rtc"]["base"] = name == "localtime" ? "localtime" : p.get_or("base", "utc");
+      if (auto driftfix = p.get("driftfix"); driftfix && *driftfix != "none")
+        facts_["rtc"]["driftfix"] = *driftfix;
+    } else if (name == "no-hpet") {
+      facts_["machine"]["hpet"] = "off";
+    } else if (name == "boot") {
+      auto& boot = facts_["boot"];
+      for (const auto& [key, value] : p.items) {
+        bool flag = key == "menu" || key == "strict";
+        if (flag && on_off(value) == "off") continue;  // QEMU's default
+        boot[key == "once" ? "order" : key] = flag ? on_off(value) : value;
+      }
+    } else if (name == "pflash") {
+      facts_["firmware"][facts_["firmware"].contains("code") ? "vars" : "code"] =
+          p.get_or("file", option.value);
     } else if (name == "drive" && p.get_or("if", "") == "pflash") {
       bool code =
           on_off(p.get_or("readonly", "off")) == "on" || !facts_["firmware"].contains("code");
@@ -287,12 +322,7 @@ class FactReader {
       std::string id = p.get_or("id", fmt::format("#{}", drives_.size()));
       drives_[id] = drive;
     } else if (name == "blockdev") {
-      // Firmware nodes are named by -machine pflash0/pflash1 (vfg); others by a -device.
-      std::string node = p.get_or("node-name", "");
-      if (node == "fw-code" || node == "pflash0")
-        facts_["firmware"]["code"] = p.get_or("filename", "");
-      if (node == "fw-vars" || node == "pflash1")
-        facts_["firmware"]["vars"] = p.get_or("filename", "");
+      // Nodes are read where -machine pflash0/pflash1 or a -device names them.
     } else if (name == "device" || (name == "usbdevice" && p.has("driver"))) {
       read_device(option);
     } else if (name == "object") {
@@ -331,15 +361,16 @@ class FactReader {
       std::replace(key.begin(), key.end(), '_', '-');
       facts_["cpu"][key] = on_off(p.get_or("value", ""));
     } else if (name == "global") {
-      facts_["global " + p.get_or("driver", "") + "." + p.get_or("property", "")]["value"] =
-          p.get_or("value", "");
+      std::string property = p.get_or("property", "");
+      // S3 and S4 not disabled are QEMU's default.
+      if (property.starts_with("disable_s") && on_off(p.get_or("value", "")) == "off") return;
+      facts_["global " + p.get_or("driver", "") + "." + property]["value"] = p.get_or("value", "");
     } else if (name == "chardev" || name == "tpmdev" || name == "mon" || name == "monitor" ||
                name == "qmp" || name == "pidfile" || name == "name" || name == "nodefaults" ||
                name == "no-user-config" || name == "S" || name == "uuid" || name == "sandbox" ||
-               name == "msg" || name == "no-shutdown" || name == "boot" || name == "serial" ||
-               name == "daemonize" || name == "usb" || name == "no-hpet" || name == "D" ||
-               name == "k" || name == "no-acpi" || name == "parallel" || name == "balloon" ||
-               name == "realtime" || name == "runas") {
+               name == "msg" || name == "no-shutdown" || name == "serial" || name == "daemonize" ||
+               name == "usb" || name == "D" || name == "k" || name == "no-acpi" ||
+               name == "parallel" || name == "balloon" || name == "realtime" || name == "runas") {
       facts_["setting -" + name][option.value.empty() ? "present" : "value"] =
           option.value.empty() ? "yes" : option.value;
     } else {

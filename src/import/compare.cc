@@ -47,6 +47,8 @@ std::string device_reason(const std::string& device) {
       {"device pci-bridge", "vfg puts each PCIe device on a root port of its own"},
       {"device pcie-pci-bridge", "a bridge for conventional PCI cards: vfg's devices are PCIe"},
       {"global kvm-pit.lost_tick_policy", "vfg delays the PIT's lost ticks (what Windows expects)"},
+      {"global PIIX4_PM.",
+       "the i440fx machine's power management; on vfg's q35 it is ICH9-LPC's (platform.s3, s4)"},
       {"setting -runas", "vfg runs QEMU as the user who starts the VM: no root privileges to drop"},
       {"setting -",
        "vfg sets this itself (QMP socket, pid file, log, defaults, boot order by "
@@ -92,6 +94,8 @@ std::string property_reason(const std::string& device, const std::string& proper
     if (property == "type") return "vfg always uses q35 (PCI Express, which GPU drivers expect)";
     return "vfg sets the machine's options itself";
   }
+  if (device == "rtc" && property == "driftfix")
+    return "platform.rtc_driftfix: Windows keeps time by the RTC's interrupts";
   if (device == "rtc") return "Windows keeps the clock in local time (rtc_localtime)";
   if (device == "smp") return "vfg's pinning plan decides the guest topology";
   if (device.starts_with("disk ")) {
@@ -109,6 +113,12 @@ std::string property_reason(const std::string& device, const std::string& proper
     if (property == "code" && is_seabios_file(source))
       return "SeaBIOS from QEMU's own copy (its default)";
     if (property == "code") return "OVMF from QEMU's firmware descriptors";
+  }
+  if (device == "boot") {
+    if (property == "order") return "the boot order became boot_index";
+    if (property == "strict" && source == "on")
+      return "libvirt boots strictly by boot index in every domain; vfg lets the firmware try "
+             "the other devices after those";
   }
   if (device == "sound") return "vfg's guest sound is ich9-intel-hda with hda-duplex";
   if (device == "audio backend") {

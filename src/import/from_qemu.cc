@@ -74,10 +74,18 @@ bool QemuImporter::handle(const QemuOption& option) {
     bool local = name == "localtime" || p.get_or("base", "utc") == "localtime";
     config().rtc_localtime = local;
     result_.carried(source, fmt::format("rtc_localtime = {}", local));
-    if (p.has("clock") || p.has("driftfix"))
-      result_.changed(source,
-                      "clock and driftfix: vfg keeps the RTC on the host clock with "
-                      "driftfix=slew for Windows guests");
+    if (auto driftfix = p.get("driftfix")) {
+      config().platform.rtc_driftfix = *driftfix == "slew";
+      result_.carried(source, fmt::format("platform.rtc_driftfix = {}", *driftfix == "slew"));
+    }
+    if (p.has("clock"))
+      result_.changed(source, "clock: vfg keeps the guest's RTC on the host clock");
+    return true;
+  }
+  if (name == "global") return handle_platform_global(option);
+  if (name == "no-hpet") {
+    config().platform.hpet = false;
+    result_.carried(source, "platform.hpet = false");
     return true;
   }
   // -usbdevice host:... is read as the -device usb-host it stood for (parse_qemu_options).
@@ -135,8 +143,8 @@ bool QemuImporter::handle(const QemuOption& option) {
   }
   if (name == "monitor" || name == "mon" || name == "qmp" || name == "serial" ||
       name == "parallel" || name == "daemonize" || name == "pidfile" || name == "nodefaults" ||
-      name == "no-user-config" || name == "no-hpet" || name == "usb" || name == "chardev" ||
-      name == "D" || name == "S" || name == "no-shutdown" || name == "balloon") {
+      name == "no-user-config" || name == "usb" || name == "chardev" || name == "D" ||
+      name == "S" || name == "no-shutdown" || name == "balloon") {
     result_.changed(source, "vfg sets this itself (its own QMP socket, log and defaults)");
     return true;
   }
@@ -146,6 +154,35 @@ bool QemuImporter::handle(const QemuOption& option) {
     return true;
   }
   if (name == "bios" || name == "pflash") return disks_.add(option, source);
+  return false;
+}
+
+bool QemuImporter::handle_platform_global(const QemuOption& option) {
+  const QemuProperties& p = option.properties;
+  std::string driver = p.get_or("driver", "");
+  std::string property = p.get_or("property", "");
+  std::string value = p.get_or("value", "");
+  PlatformConfig& platform = config().platform;
+  std::string source = as_written(option);
+  if (driver == "kvm-pit" && property == "lost_tick_policy" &&
+      (value == "delay" || value == "discard")) {
+    platform.pit_lost_ticks =
+        value == "delay" ? PlatformConfig::LostTicks::kDelay : PlatformConfig::LostTicks::kDiscard;
+    result_.carried(source, fmt::format("platform.pit_lost_ticks = \"{}\"", value));
+    return true;
+  }
+  // vfg's machine is q35, whose power management is ICH9-LPC's (PIIX4_PM is i440fx's).
+  if ((driver == "ICH9-LPC" || driver == "PIIX4_PM") &&
+      (property == "disable_s3" || property == "disable_s4")) {
+    // A number property (disable_s3=1) that QEMU also reads as a boolean.
+    auto disabled = value == "1"   ? std::optional(true)
+                    : value == "0" ? std::optional(false)
+                                   : qemu_bool(value);
+    if (!disabled) return false;
+    (property == "disable_s3" ? platform.s3 : platform.s4) = !*disabled;
+    result_.carried(source, fmt::format("platform.{} = {}", property.substr(8), !*disabled));
+    return true;
+  }
   return false;
 }
 

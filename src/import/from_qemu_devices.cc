@@ -1,5 +1,6 @@
 // The machine, CPU and -device parts of importing a QEMU command line.
 #include <algorithm>
+#include <set>
 
 #include "import/qemu_importer.h"
 #include "vm/config_syntax.h"
@@ -42,6 +43,12 @@ bool QemuImporter::handle_machine(const QemuOption& option) {
                key == "vmport" || key == "usb") {
       result_.changed(source,
                       fmt::format("{}={}: vfg sets the machine's {} itself", key, value, key));
+    } else if (key == "hpet" && qemu_bool(value)) {
+      config().platform.hpet = *qemu_bool(value);
+      result_.carried(source, fmt::format("platform.hpet = {}", *qemu_bool(value)));
+    } else if (key == "dump-guest-core" && qemu_bool(value)) {
+      config().platform.dump_guest_core = *qemu_bool(value);
+      result_.carried(source, fmt::format("platform.dump_guest_core = {}", *qemu_bool(value)));
     } else if (key == "memory-backend") {
       const QemuOption* backend = object(value);
       if (backend != nullptr) handle_memory_backend(backend->properties, as_written(*backend));
@@ -359,6 +366,13 @@ bool QemuImporter::handle_device(const QemuOption& option) {
       "virtserialport",      "usb-tablet",       "usb-kbd",           "usb-mouse",
       "virtio-keyboard-pci", "virtio-mouse-pci", "virtio-tablet-pci", "pci-bridge",
       "pcie-pci-bridge",     "isa-debugcon",     "usb-redir"};
+  if (driver == "virtserialport" && p.get_or("name", "") == "org.qemu.guest_agent.0") {
+    config().platform.guest_agent = true;
+    if (auto chardev = p.get("chardev")) referenced("chardev", *chardev);
+    result_.carried(source,
+                    "platform.guest_agent = true (on a socket in the VM's runtime directory)");
+    return true;
+  }
   if (kOwnDevices.contains(driver)) {
     result_.changed(source, fmt::format("{}: vfg adds the controllers, ports and input devices "
                                         "its VM needs itself",
@@ -375,17 +389,18 @@ void QemuImporter::finish_gpus() {
     std::string passed;
     for (const auto& [function, props] : functions)
       passed += std::string(passed.empty() ? "" : ", ") + slot + "." + function;
-    if (card == nullptr) {
-      // Not a GPU on this host: pass it exactly as the script did.
+    bool card_passed = std::any_of(functions.begin(), functions.end(),
+                                   [](const auto& function) { return function.first == '0'; });
+    if (card == nullptr || !card_passed) {
+      // Not a GPU on this host, or a card's other functions without it: passed exactly as
+      // the script did.
       for (const auto& [function, props] : functions) {
         std::vector<std::string> parts;
         for (const auto& [key, value] : props.items)
           parts.push_back(key == "driver" ? value : key + "=" + value);
         config().extra_args.insert(config().extra_args.end(), {"-device", join(parts, ",")});
       }
-      result_.not_carried(fmt::format("vfio-pci {}", passed),
-                          "not a GPU on this host: vfg's [[gpu]] holds graphics cards only; "
-                          "kept in extra_args");
+      result_.not_carried(fmt::format("vfio-pci {}", passed), not_a_passed_card(card, function0));
       continue;
     }
     GpuConfig gpu;
@@ -422,6 +437,24 @@ void QemuImporter::finish_gpus() {
     result_.changed(fmt::format("vfio-pci {}", passed),
                     "bus, addr and multifunction: vfg puts the card's functions on one root port "
                     "as on the host");
+    for (const auto& [function, props] : functions)
+      report_gpu_function_settings(slot + "." + function, props, function == '0');
+  }
+}
+
+void QemuImporter::report_gpu_function_settings(const std::string& address,
+                                                const QemuProperties& props, bool function0) {
+  static const std::set<std::string> kPlacement = {"driver", "host", "id",
+                                                   "bus",    "addr", "multifunction"};
+  for (const auto& [key, value] : props.items) {
+    if (kPlacement.contains(key) || (function0 && (key == "x-vga" || key == "romfile"))) continue;
+    std::string what = fmt::format("vfio-pci {} {}={}", address, key, value);
+    if (key == "rombar" && value == "1")
+      result_.carried(what, "the ROM BAR shown: QEMU's default, as vfg runs it");
+    else if (key == "romfile" || key == "x-vga")
+      result_.not_carried(what, "[[gpu]] rom and x_vga are for the card's first function only");
+    else
+      result_.not_carried(what, "vfg has no key for it on a [[gpu]]");
   }
 }
 

@@ -92,4 +92,13 @@ const GpuCard* find_card(const ImportHost& host, const std::string& address) {
   return nullptr;
 }
 
+std::string not_a_passed_card(const GpuCard* card, const std::string& function0) {
+  if (card == nullptr)
+    return "not a GPU on this host: vfg's [[gpu]] holds graphics cards only; kept in extra_args";
+  return fmt::format(
+      "other functions of the graphics card at {}, passed without the card: a [[gpu]] would "
+      "pass the card too; kept in extra_args",
+      function0);
+}
+
 }  // namespace vfg

@@ -71,4 +71,9 @@ std::optional<std::string> definition_disk_path(const ImportHost& host, const st
 /// The card whose function 0 is `address` ("0000:01:00.0"), or nullptr.
 const GpuCard* find_card(const ImportHost& host, const std::string& address);
 
+/// Why PCI functions passed in one slot are kept in extra_args instead of a
+/// [[gpu]]: no graphics card there on this host (`card` null), or the card's
+/// other functions passed without the card (function0 of the slot).
+std::string not_a_passed_card(const GpuCard* card, const std::string& function0);
+
 }  // namespace vfg

@@ -19,8 +19,10 @@ Result<ImportedSource> import_source(std::string_view text, const std::string& l
     imported.result = std::move(*domain);
     if (want_command_line) {
       auto argv = libvirt_native_argv(text);
-      if (!argv) return fail(argv.error(), "asking libvirt for the domain's QEMU command line");
-      imported.source_argv = std::move(*argv);
+      if (argv)
+        imported.source_argv = std::move(*argv);
+      else
+        imported.command_line_problem = argv.error().message;
     }
     return imported;
   }

@@ -16,6 +16,9 @@ namespace vfg {
 struct ImportedSource {
   ImportResult result;
   std::vector<std::string> source_argv;
+  /// Why libvirt gave no command line for a domain (virsh missing or refusing it):
+  /// --check then compares the domain's facts as the import reads them.
+  std::string command_line_problem;
   std::string kind;  ///< "script" or "libvirt"
 };
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "import/from_libvirt.h"
+#include "import/libvirt_domain_importer.h"
 #include "import/shell_script.h"
 #include "util/file_io.h"
 #include "util/process.h"
@@ -111,8 +112,7 @@ std::string convertible_domain(std::string_view xml, const std::string& emulator
                            parse_uint(a.attribute("bus").as_string("0")).value_or(0),
                            parse_uint(a.attribute("slot").as_string("0")).value_or(0),
                            parse_uint(a.attribute("function").as_string("0")).value_or(0));
-      if (const char* rom = hostdev.child("rom").attribute("file").as_string(nullptr))
-        device += fmt::format(",romfile={}", rom);
+      device += libvirt_hostdev_properties(hostdev);
     } else if (kind == "usb" && source.child("vendor")) {
       device = fmt::format("usb-host,vendorid={},productid={}",
                            source.child("vendor").attribute("id").as_string(),
@@ -140,6 +140,8 @@ std::string convertible_domain(std::string_view xml, const std::string& emulator
     std::string card =
         fmt::format("{},netdev=hostnet{}{}", model == "virtio" ? "virtio-net-pci" : model, i,
                     mac.empty() ? "" : ",mac=" + mac);
+    if (pugi::xml_node boot = interface.child("boot"))
+      card += fmt::format(",bootindex={}", boot.attribute("order").as_uint());
     devices.remove_child(interface);
     for (const std::string& arg : {std::string("-netdev"), netdev, std::string("-device"), card})
       commandline.append_child("qemu:arg").append_attribute("value") = arg.c_str();
@@ -160,7 +162,7 @@ Result<std::vector<std::string>> libvirt_native_argv(std::string_view xml) {
   if (!virsh)
     return fail(
         "virsh is not installed (Debian: libvirt-clients and "
-        "libvirt-daemon-driver-qemu); compared with the domain's own facts only");
+        "libvirt-daemon-driver-qemu)");
   auto qemu = find_program("qemu-system-x86_64");
   ScratchDir scratch;
   if (scratch.path().empty()) return fail("cannot create a scratch directory for virsh");

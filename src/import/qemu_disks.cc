@@ -78,7 +78,11 @@ bool QemuDisks::add(const QemuOption& option, const std::string& source) {
   const QemuProperties& p = option.properties;
   const std::string& name = option.name;
   if (name == "boot") {
-    boot_order_ = p.get_or("order", p.get_or("once", ""));
+    // Several -boot options merge, as in QEMU.
+    if (auto order = p.get("order").value_or(p.get_or("once", "")); !order.empty())
+      boot_order_ = order;
+    for (const auto& item : p.items)
+      if (item.first != "order" && item.first != "once") boot_settings_.push_back(item);
     boot_source_ = source;
     return true;
   }
@@ -115,6 +119,24 @@ bool QemuDisks::add(const QemuOption& option, const std::string& source) {
   if (auto index = p.get("bootindex")) drive.boot_index = index_of(*index);
   drive.attached = drive.interface != "none";
   return true;
+}
+
+void QemuDisks::finish_boot_settings(ImportResult& result) {
+  std::vector<std::string> kept;
+  std::vector<std::string> defaults;
+  for (const auto& [key, value] : boot_settings_) {
+    // No menu and no strict order are what QEMU does without them.
+    bool is_default = (key == "menu" || key == "strict") && !is_on(value);
+    (is_default ? defaults : kept).push_back(key + "=" + value);
+  }
+  if (!defaults.empty())
+    result.carried(boot_source_,
+                   fmt::format("{}: QEMU's default, as vfg runs it", join(defaults, ",")));
+  if (kept.empty()) return;
+  result.config.extra_args.insert(result.config.extra_args.end(), {"-boot", join(kept, ",")});
+  result.not_carried(boot_source_, fmt::format("{}: vfg has no key for the firmware's boot menu "
+                                               "or a strict boot order; kept in extra_args",
+                                               join(kept, ",")));
 }
 
 bool QemuDisks::add_device(const QemuProperties& device, const std::string& source) {
@@ -220,6 +242,7 @@ void QemuDisks::finish(ImportResult& result) {
                    "vfg boots by each disk's boot_index (the first of the order "
                    "gets boot_index = 1)");
   }
+  finish_boot_settings(result);
   // Firmware: OVMF as pflash (code read-only, then the VM's variables) or -bios.
   if (pflash_.empty()) {
     config.firmware.type = FirmwareConfig::Type::kBios;

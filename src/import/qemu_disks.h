@@ -55,7 +55,12 @@ class QemuDisks {
   std::vector<std::pair<std::string, std::string>> pflash_;  ///< (file, source)
   std::vector<std::string> pflash_read_only_;
   std::string bios_;
+  /// Reports -boot's settings other than the order, keeping those vfg has no key for.
+  void finish_boot_settings(ImportResult& result);
+
   std::string boot_order_;
+  /// -boot's menu=, splash-time=, strict=, ... in the order given.
+  std::vector<std::pair<std::string, std::string>> boot_settings_;
   std::string boot_source_;
 };
 

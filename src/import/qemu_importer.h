@@ -147,12 +147,18 @@ class QemuImporter {
 
   bool handle(const QemuOption& option);
   bool handle_machine(const QemuOption& option);
+  /// -global settings that are [platform] keys (the PIT's lost ticks, S3, S4); false for others.
+  bool handle_platform_global(const QemuOption& option);
   bool handle_memory_backend(const QemuProperties& backend, const std::string& source);
   bool handle_cpu(const QemuOption& option);
   bool handle_smp(const QemuOption& option);
   bool handle_device(const QemuOption& option);
   bool handle_netdev(const QemuProperties& netdev, const std::string& source);
   bool handle_input(const QemuOption& option);
+  /// What a passed card's function sets that vfg's [[gpu]] has no key for (rombar=0, a
+  /// bootindex, ...): each reported.
+  void report_gpu_function_settings(const std::string& address, const QemuProperties& props,
+                                    bool function0);
   void finish_gpus();
   void finish_display();
 

@@ -1,15 +1,15 @@
 // Finding the QEMU command lines in a shell script without running it: the
-// script is split into commands the way sh does (quotes, backslash
-// continuations, comments), literal assignments (VAR=..., arrays VAR=(...),
-// export/local/declare) are remembered in order, and the words of each
-// qemu-system-* command are expanded with them. What cannot be known without
-// running the script (command substitutions, unknown variables) is reported,
-// never guessed.
+// script is split into commands the way sh does (shell_lexer.h), literal
+// assignments are remembered in order and the words of each qemu-system-*
+// command expanded with them (shell_variables.h). Wrappers that run QEMU
+// under another program (sudo, taskset, numactl) are reported and skipped.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
+
+#include "import/shell_variables.h"
 
 namespace vfg {
 
@@ -23,9 +23,6 @@ struct QemuInvocation {
   /// Words that could not be resolved statically, with why ("$(…) runs a command").
   std::vector<std::string> unresolved;
 };
-
-/// What the script's environment is taken to be ($HOME, $XDG_RUNTIME_DIR, $USER).
-using ShellEnvironment = std::map<std::string, std::string>;
 
 /// Every QEMU command in `script`, in order.
 std::vector<QemuInvocation> find_qemu_invocations(std::string_view script,
