@@ -11,7 +11,9 @@ is remembered: a unit with a finding is checked again on every run.
 
 Before the tree, a self-check plants a badly named function in a header of a
 scratch unit and proves that the change is noticed through the cache and the
-finding is reported, twice.
+finding is reported, twice, and that removing a NOLINT brings a finding back
+(comments are not in clang++ -E's output; lines naming NOLINT are added to
+the key).
 
 Usage: tidy.py [BUILD_DIR]   (default build/dev; needs compile_commands.json)
 The cache lives in $VFG_TIDY_CACHE (default /var/cache/vfg-test/tidy).
@@ -67,6 +69,9 @@ class Checker:
         version = subprocess.run(["clang-tidy", "--version"], capture_output=True, text=True,
                                  check=True).stdout
         self.common = "\0".join([KEY_FORMAT, version, CONFIG.read_text()])
+        self.nolint: dict[bytes, bytes] = {}  # per run: files are read once
+        header_filter = re.search(r"^HeaderFilterRegex:\s*'([^']*)'", CONFIG.read_text(), re.M)
+        self.header_filter = re.compile(header_filter.group(1).encode() if header_filter else b"$^")
 
     def key(self, entry: dict) -> str | None:
         """The unit's cache key, or None when it cannot be preprocessed (then
@@ -80,9 +85,30 @@ class Checker:
         # Paths relative to the checkout: a clone elsewhere hits the same entries.
         root = str(ROOT).encode()
         digest = hashlib.sha256(self.common.encode())
-        for part in (entry["file"].encode(), " ".join(flags).encode(), pre.stdout):
+        parts = [entry["file"].encode(), " ".join(flags).encode(), pre.stdout]
+        # -E drops comments, and NOLINT comments decide findings: the lines that
+        # hold one, in the files whose findings are shown (the unit and the
+        # headers .clang-tidy's HeaderFilterRegex matches).
+        files = {path for path in re.findall(rb'^# \d+ "([^"]+)"', pre.stdout, re.M)
+                 if path == entry["file"].encode() or self.header_filter.search(path)}
+        suppressions = b"".join(self.nolint_lines(path) for path in sorted(files))
+        if suppressions:
+            parts.append(suppressions)
+        for part in parts:
             digest.update(b"\0" + part.replace(root, b"."))
         return digest.hexdigest()
+
+    def nolint_lines(self, path: bytes) -> bytes:
+        """`path:line:text` of every line of `path` that names NOLINT."""
+        if path not in self.nolint:
+            try:
+                lines = Path(os.fsdecode(path)).read_bytes().splitlines()
+            except OSError:
+                lines = []
+            self.nolint[path] = b"".join(b"%s:%d:%s\n" % (path, number, line)
+                                         for number, line in enumerate(lines, 1)
+                                         if b"NOLINT" in line)
+        return self.nolint[path]
 
     def check(self, entry: dict, build: Path) -> tuple[str, str]:
         """('cached' | 'clean' | 'finding', clang-tidy's output)."""
@@ -110,8 +136,11 @@ class Checker:
         """Forgets results no run has used for `days` (old edits, self-check units)."""
         cutoff = time.time() - days * 86400
         for stamp in self.cache.iterdir():
-            if stamp.stat().st_mtime < cutoff:
-                stamp.unlink(missing_ok=True)
+            try:
+                if stamp.stat().st_mtime < cutoff:
+                    stamp.unlink()
+            except FileNotFoundError:  # renamed or pruned by a run beside us
+                pass
 
 
 def self_check(checker: Checker, template: dict) -> None:
@@ -127,9 +156,10 @@ def self_check(checker: Checker, template: dict) -> None:
                  "command": f"clang++ {flags} -I{src} -c {shlex.quote(str(unit))}"}
         (Path(scratch) / "compile_commands.json").write_text(json.dumps([entry]))
 
-        def expect(wanted: str, body: str) -> None:
-            header.write_text(f"#pragma once\n\ninline int {body}() {{ return 0; }}\n"
+        def expect(wanted: str, body: str, comment: str = "") -> None:
+            header.write_text(f"#pragma once\n\ninline int {body}() {{ return 0; }}{comment}\n"
                               f"inline int planted_value() {{ return {body}(); }}\n")
+            checker.nolint.clear()  # the header changed within this run
             status, output = checker.check(entry, Path(scratch))
             if status != wanted or (wanted == "finding" and "BadlyNamed" not in output):
                 sys.exit(f"tidy self-check: {body} in a header gave '{status}', not '{wanted}'\n"
@@ -138,6 +168,9 @@ def self_check(checker: Checker, template: dict) -> None:
         expect("clean", "well_named")
         expect("cached", "well_named")
         expect("finding", "BadlyNamed")
+        expect("finding", "BadlyNamed")
+        # A suppression is part of the key: taking it away brings the finding back.
+        expect("clean", "BadlyNamed", "  // NOLINT(readability-identifier-naming)")
         expect("finding", "BadlyNamed")
 
 
