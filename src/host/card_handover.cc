@@ -20,7 +20,7 @@ namespace vfg {
 
 namespace {
 
-using json = nlohmann::json;
+using Json = nlohmann::json;
 constexpr std::string_view kVfioDriver = "vfio-pci";
 
 /// Where one function was before its release: what the return restores.
@@ -57,10 +57,10 @@ std::optional<std::vector<FunctionRecord>> read_records(const HostRoot& root,
   auto text = root.read_attr(record_path(card));
   if (!text) return std::nullopt;
   try {
-    json doc = parse_json_record(*text);
+    Json doc = parse_json_record(*text);
     if (doc.is_discarded()) return std::nullopt;
     return doc.get<std::vector<FunctionRecord>>();
-  } catch (const json::exception&) {
+  } catch (const Json::exception&) {
     return std::nullopt;
   }
 }
@@ -124,7 +124,7 @@ void release(const HostRoot& root, const PciAddress& card, const std::vector<Pci
       if (!record.driver.empty()) record.module = driver_module(root, record.driver).value_or("");
       records.push_back(std::move(record));
     }
-    if (auto written = write_state(root, record_path(card), json(records).dump(2) + "\n");
+    if (auto written = write_state(root, record_path(card), Json(records).dump(2) + "\n");
         !written) {
       result.message = written.error().message;
       return;
@@ -319,17 +319,17 @@ std::string handover_result_path(const PciAddress& card) {
 }
 
 std::string result_json(const HandoverResult& result) {
-  json holders = json::array();
+  Json holders = Json::array();
   for (const auto& holder : result.holders)
     holders.push_back({{"pid", holder.pid},
                        {"comm", holder.comm},
                        {"uid", holder.uid},
                        {"user", holder.user},
                        {"node", holder.node}});
-  json functions = json::array();
+  Json functions = Json::array();
   for (const auto& place : result.functions)
     functions.push_back({{"address", place.address}, {"driver", place.driver}});
-  return json{{"card", result.card},       {"op", to_string(result.op)}, {"ok", result.ok},
+  return Json{{"card", result.card},       {"op", to_string(result.op)}, {"ok", result.ok},
               {"message", result.message}, {"holders", holders},         {"functions", functions}}
              .dump(2) +
          "\n";
@@ -337,7 +337,7 @@ std::string result_json(const HandoverResult& result) {
 
 std::optional<HandoverResult> parse_result_json(std::string_view text) {
   try {
-    json doc = parse_json_record(text);
+    Json doc = parse_json_record(text);
     if (doc.is_discarded()) return std::nullopt;
     HandoverResult result;
     result.card = doc.at("card").get<std::string>();
@@ -354,7 +354,7 @@ std::optional<HandoverResult> parse_result_json(std::string_view text) {
       result.functions.push_back(
           {place.at("address").get<std::string>(), place.at("driver").get<std::string>()});
     return result;
-  } catch (const json::exception&) {
+  } catch (const Json::exception&) {
     return std::nullopt;
   }
 }

@@ -95,15 +95,15 @@ void for_each_line(std::string_view block, Fn fn) {
 }  // namespace
 
 const IdDatabase& IdDatabase::pci() {
-  static const IdDatabase database =
+  static const IdDatabase kDatabase =
       open_first("pci.ids", {"/usr/share/hwdata", "/usr/share/misc", "/usr/share/pci.ids"});
-  return database;
+  return kDatabase;
 }
 
 const IdDatabase& IdDatabase::usb() {
-  static const IdDatabase database =
+  static const IdDatabase kDatabase =
       open_first("usb.ids", {"/usr/share/hwdata", "/usr/share/misc", "/var/lib/usbutils"});
-  return database;
+  return kDatabase;
 }
 
 void IdDatabase::index() const {

@@ -206,8 +206,8 @@ void collect_readiness(Collector& c) {
 }
 
 const std::regex& mac_pattern() {
-  static const std::regex pattern("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
-  return pattern;
+  static const std::regex kPattern("([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}");
+  return kPattern;
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ void collect_keys(std::vector<std::pair<std::string, std::string>>& keys, const 
 
 /// (table, key) for every key a section knows, to point misplaced keys home.
 const std::vector<std::pair<std::string, std::string>>& schema_keys() {
-  static const auto keys = [] {
+  static const auto kKeys = [] {
     std::vector<std::pair<std::string, std::string>> all;
     collect_keys(all, "memory", read_memory);
     collect_keys(all, "cpu", read_cpu);
@@ -49,7 +49,7 @@ const std::vector<std::pair<std::string, std::string>>& schema_keys() {
     collect_keys(all, "[[input]]", read_input);
     return all;
   }();
-  return keys;
+  return kKeys;
 }
 
 /// Reads a table key ("[memory]") with `read`.

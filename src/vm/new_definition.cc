@@ -9,6 +9,7 @@
 #include "vm/config_loader.h"
 #include "vm/config_syntax.h"
 #include "vm/config_writer.h"
+#include "vm/core_split.h"
 #include "vm/new_definition_devices.h"
 
 namespace vfg {
@@ -53,6 +54,23 @@ std::string describe_cards(const std::vector<GpuCard>& cards) {
   return "cards seen: " + join(parts, "; ");
 }
 
+// "on CPUs 4-7, which isolcpus= sets aside for guests; CPUs 0-3 stay with the
+// host" or "core 0 (CPU 0, 8) stays with the host".
+std::string describe_host_share(const CoreSplit& split) {
+  if (!split.set_aside_by.empty()) {
+    return fmt::format("on CPUs {}, which {} sets aside for guests; CPUs {} stay with the host",
+                       format_cpu_list(split.set_aside), split.set_aside_by,
+                       format_cpu_list(threads_of(split.host)));
+  }
+  if (split.host.empty()) return {};
+  const CpuCore& first = *split.host.front();
+  if (split.host.size() == 1) {
+    return fmt::format("core {} (CPU {}) stays with the host", first.core_id,
+                       fmt::join(first.threads.begin(), first.threads.end(), ", "));
+  }
+  return fmt::format("CPUs {} stay with the host", format_cpu_list(threads_of(split.host)));
+}
+
 struct CpuChoice {
   uint32_t cores = 4;
   uint32_t threads = 2;
@@ -62,7 +80,8 @@ struct CpuChoice {
 CpuChoice choose_cpus(const NewVmRequest& request, const CpuTopology& cpu,
                       std::vector<std::string>& warnings) {
   CpuChoice choice;
-  GuestCores split = split_guest_cores(cpu);
+  // The split the pin plan makes at start, with the host_cores the new definition has.
+  CoreSplit split = split_cores(cpu, CpuConfig{}.host_cores);
   const std::vector<const CpuCore*>& rest = split.guest;
   std::set<size_t> thread_counts;
   uint32_t available = 0;
@@ -71,7 +90,7 @@ CpuChoice choose_cpus(const NewVmRequest& request, const CpuTopology& cpu,
     available += static_cast<uint32_t>(core->threads.size());
   }
   uint32_t per_core = thread_counts.size() == 1 ? static_cast<uint32_t>(*thread_counts.begin()) : 1;
-  const std::string& reserve_text = split.why;
+  std::string reserve_text = describe_host_share(split);
   if (request.cpus) {
     uint32_t wanted = *request.cpus;
     if (per_core > 1 && wanted % per_core == 0) {
@@ -396,43 +415,6 @@ void add_devices(Definition& definition, const NewVmRequest& request, bool gpu_v
 }
 
 }  // namespace
-
-GuestCores split_guest_cores(const CpuTopology& cpu) {
-  GuestCores split;
-  // The kernel's own word on which CPUs belong to guests: isolcpus=, else
-  // nohz_full= (whose complement is the housekeeping set that runs the
-  // host's ticks, RCU callbacks and unbound work).
-  const std::vector<int>& set_aside = !cpu.isolated.empty() ? cpu.isolated : cpu.nohz_full;
-  std::string_view option = !cpu.isolated.empty() ? "isolcpus=" : "nohz_full=";
-  std::set<int> aside(set_aside.begin(), set_aside.end());
-  for (const auto& core : cpu.cores) {
-    bool inside = !aside.empty() && std::all_of(core.threads.begin(), core.threads.end(),
-                                                [&](int thread) { return aside.count(thread); });
-    (inside ? split.guest : split.host).push_back(&core);
-  }
-  // A set that holds no whole core, or every core, leaves the host's share
-  // to the usual rule: a core split between host and guest runs both badly,
-  // and the host needs a core of its own.
-  if (!split.guest.empty() && !split.host.empty()) {
-    std::vector<int> host_cpus;
-    for (const CpuCore* core : split.host)
-      host_cpus.insert(host_cpus.end(), core->threads.begin(), core->threads.end());
-    std::sort(host_cpus.begin(), host_cpus.end());
-    split.why =
-        fmt::format("on CPUs {}, which {} sets aside for guests; CPUs {} stay with the host",
-                    format_cpu_list(set_aside), option, format_cpu_list(host_cpus));
-    return split;
-  }
-  split = {};
-  const CpuCore* reserved = cpu.core_of(0);
-  if (reserved == nullptr && !cpu.cores.empty()) reserved = &cpu.cores.front();
-  for (const auto& core : cpu.cores)
-    (&core == reserved ? split.host : split.guest).push_back(&core);
-  if (reserved != nullptr)
-    split.why = fmt::format("core 0 (CPU {}) stays with the host",
-                            fmt::join(reserved->threads.begin(), reserved->threads.end(), ", "));
-  return split;
-}
 
 uint64_t default_guest_memory(uint64_t total) {
   // MemTotal is a little under the installed RAM (firmware and kernel

@@ -73,19 +73,6 @@ struct NewVmPlan {
   std::vector<std::string> warnings;
 };
 
-/// The host cores a new VM's vCPUs go on, and the ones the host keeps.
-struct GuestCores {
-  std::vector<const CpuCore*> guest;  ///< pointers into the topology's cores
-  std::vector<const CpuCore*> host;
-  std::string why;  ///< "core 0 (CPU 0, 8) stays with the host"
-};
-
-/// Splits the host's cores between a new VM and the host. Cores wholly inside
-/// isolcpus= (where the pin plan puts vCPUs) or, without it, nohz_full= go to
-/// the guest, and the rest, the housekeeping CPUs, stay with the host;
-/// without either, the host keeps core 0 with its SMT sibling.
-GuestCores split_guest_cores(const CpuTopology& cpu);
-
 /// Guest RAM for a host with `total` bytes: half, at most 32 GiB, leaving the
 /// host at least 4 GiB, in whole GiB (never below 2 GiB).
 uint64_t default_guest_memory(uint64_t total);

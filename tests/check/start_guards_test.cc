@@ -38,9 +38,11 @@ class StartGuards : public ::testing::Test {
             display + "\"\n[[disk]]\npath = \"" + (home_ / "disk.raw").string() + "\"\n");
   }
   /// A process that holds `file` open (named only in its environment, not its command line).
+  /// Its `sleep` writes nowhere: killing the shell orphans it, and a sleep that
+  /// kept the test's output open would hold the test runner for its whole 120 s.
   Child holder(const std::filesystem::path& file) const {
     SpawnOptions options;
-    options.argv = {"sh", "-c", "exec 3<>\"$HELD\"; sleep 120; :"};
+    options.argv = {"sh", "-c", "exec 3<>\"$HELD\"; sleep 120 3>&- >/dev/null 2>&1; :"};
     options.env = {{"HELD", file.string()}};
     auto child = spawn(options);
     EXPECT_TRUE(child) << child.error().message;
@@ -73,7 +75,8 @@ TEST_F(StartGuards, AQemuRunByHandOnTheDiskOrSocketsIsNamedAndLeftAlone) {
 
   // Named on a command line, as QEMU names its QMP socket.
   SpawnOptions options;
-  options.argv = {"sh", "-c", "sleep 120; :", "unix:" + qmp.string() + ",server=on,wait=off"};
+  options.argv = {"sh", "-c",
+                  "sleep 120 >/dev/null 2>&1; :", "unix:" + qmp.string() + ",server=on,wait=off"};
   auto socket_user = spawn(options);
   ASSERT_TRUE(socket_user);
   auto again = run_vfg({"start", "tiny"}, env());

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 // The Debian unstable root with today's udev (scripts/current-stack-root.sh);
 // scripts/test.sh makes it before the suites run, so here it is a path lookup.
 const std::string& current_stack_root() {
-  static const std::string root = [] {
+  static const std::string kRoot = [] {
     auto out = run_command({"bash", std::string(VFG_SOURCE_DIR) + "/scripts/current-stack-root.sh"},
                            std::chrono::minutes(30));
     if (!out || !out->status.success()) {
@@ -28,7 +28,7 @@ const std::string& current_stack_root() {
     auto lines = split(std::string(trim(out->out)), '\n');
     return lines.empty() ? std::string() : lines.back();
   }();
-  return root;
+  return kRoot;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "support/run_vfg.h"
 #include "vm/config_loader.h"
 #include "vm/config_writer.h"
+#include "vm/core_split.h"
 #include "vm/new_definition.h"
 
 namespace vfg {
@@ -73,12 +74,8 @@ TEST(NewDefinitionHosts, WhatNewWritesLoadsBackAsTheValueItDecided) {
 TEST(NewDefinitionHosts, IsolatedCpusGoToTheGuestAndTheHostKeepsItsCores) {
   NewVmHost host = fixture_host("intel-arc");
   ASSERT_EQ(format_cpu_list(host.cpu.isolated), "4-7,20-23");
-  GuestCores split = split_guest_cores(host.cpu);
-  std::vector<int> host_cpus;
-  for (const CpuCore* core : split.host)
-    host_cpus.insert(host_cpus.end(), core->threads.begin(), core->threads.end());
-  std::sort(host_cpus.begin(), host_cpus.end());
-  EXPECT_EQ(format_cpu_list(host_cpus), "0-3,8-19");
+  CoreSplit split = split_cores(host.cpu, 1);
+  EXPECT_EQ(format_cpu_list(threads_of(split.host)), "0-3,8-19");
   EXPECT_EQ(split.guest.size(), 6u);
 
   auto plan = plan_new_vm({}, host, paths());
@@ -110,22 +107,84 @@ TEST(NewDefinitionHosts, IsolatedCpusGoToTheGuestAndTheHostKeepsItsCores) {
       << plan->warnings.front();
 }
 
-// nohz_full= without isolcpus= sets CPUs aside the same way; a set that
-// holds no whole core leaves the usual rule (the host keeps core 0).
+// nohz_full= without isolcpus= sets CPUs aside the same way, in what `vfg
+// new` writes; a set that holds no whole core leaves the usual rule (the
+// host keeps core 0).
 TEST(NewDefinitionHosts, NohzFullAloneAndPartialCoresFollowTheSameRule) {
   NewVmHost host = fixture_host("intel-arc");
   host.cpu.isolated.clear();
   host.cpu.nohz_full = {8, 9, 10, 11};
-  GuestCores split = split_guest_cores(host.cpu);
-  ASSERT_EQ(split.guest.size(), 2u);
-  EXPECT_EQ(split.guest[0]->threads, (std::vector<int>{8, 9}));
-  EXPECT_NE(split.why.find("nohz_full="), std::string::npos) << split.why;
+  auto plan = plan_new_vm({}, host, paths());
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->vcpus, 4u);  // two P-cores, two threads each
+  EXPECT_NE(plan->definition.find("; on CPUs 8-11, which nohz_full= sets aside for guests; CPUs "
+                                  "0-7,12-23 stay with the host\n"),
+            std::string::npos)
+      << plan->definition;
   host.cpu.nohz_full = {5};  // half of a P-core
-  split = split_guest_cores(host.cpu);
-  ASSERT_EQ(split.host.size(), 1u);
-  EXPECT_EQ(split.host[0]->threads, (std::vector<int>{0, 1}));
-  EXPECT_EQ(split.guest.size(), host.cpu.cores.size() - 1);
-  EXPECT_EQ(split.why, "core 0 (CPU 0, 1) stays with the host");
+  plan = plan_new_vm({}, host, paths());
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->vcpus, host.cpu.cores.size() - 1);
+  EXPECT_NE(plan->definition.find("; core 0 (CPU 0, 1) stays with the host\n"), std::string::npos)
+      << plan->definition;
+}
+
+// The cores `vfg new` sizes a VM for are the cores the pin plan at start
+// puts its vCPUs on, and QEMU's own threads stay on the cores `vfg new` left
+// to the host: on every fixture host, with the kernel setting CPUs aside in
+// each way it can (nothing, whole cores, part of a core, every core, by
+// isolcpus=, by nohz_full=, by both). A planner that decides by a rule of its
+// own places a vCPU on a host core, refuses the VM, or leaves a core unused.
+TEST(NewDefinitionHosts, TheVmNewSizesIsTheVmThePinPlanPlaces) {
+  for (const char* host_name : kHosts) {
+    NewVmHost fixture = fixture_host(host_name);
+    const std::vector<CpuCore>& cores = fixture.cpu.cores;
+    if (cores.size() < 3) continue;
+    const std::vector<int>& second = cores[1].threads;
+    std::vector<int> upper_half;
+    for (size_t i = cores.size() / 2; i < cores.size(); ++i)
+      upper_half.insert(upper_half.end(), cores[i].threads.begin(), cores[i].threads.end());
+    std::vector<int> every = fixture.cpu.online;
+    std::vector<int> part_of_second = {second.back()};
+    struct Variant {
+      const char* name;
+      std::vector<int> isolated, nohz_full;
+    };
+    const Variant variants[] = {
+        {"none", {}, {}},
+        {"isolcpus= whole cores", upper_half, {}},
+        {"nohz_full= whole cores", {}, upper_half},
+        {"isolcpus= and a different nohz_full=", upper_half, every},
+        {"isolcpus= holding part of a core", part_of_second, {}},
+        {"nohz_full= holding every CPU", {}, every},
+    };
+    for (const Variant& variant : variants) {
+      SCOPED_TRACE(std::string(host_name) + ", " + variant.name);
+      NewVmHost host = fixture;
+      host.cpu.isolated = variant.isolated;
+      host.cpu.nohz_full = variant.nohz_full;
+      NewVmRequest request;
+      request.gpu = "none";
+      auto plan = plan_new_vm(request, host, paths());
+      ASSERT_TRUE(plan) << plan.error().message;
+      CoreSplit split = split_cores(host.cpu, plan->config.cpu.host_cores);
+      std::set<const CpuCore*> guest(split.guest.begin(), split.guest.end());
+      ASSERT_FALSE(guest.empty());
+      // cpu.pin = "auto" pins only a VM that passes a GPU: give this one a card.
+      VmConfig config = plan->config;
+      config.gpus.emplace_back();
+      auto pins = plan_pinning(host.cpu, config, {});
+      ASSERT_TRUE(pins) << pins.error().message;
+      ASSERT_EQ(pins->vcpu_cpus.size(), plan->vcpus);
+      std::set<const CpuCore*> used;
+      for (int cpu : pins->vcpu_cpus) used.insert(host.cpu.core_of(cpu));
+      EXPECT_EQ(format_cpu_list(threads_of({used.begin(), used.end()})),
+                format_cpu_list(threads_of(split.guest)))
+          << "vCPUs on CPUs " << format_cpu_list(pins->vcpu_cpus);
+      for (int cpu : pins->emulator_cpus)
+        EXPECT_FALSE(guest.contains(host.cpu.core_of(cpu))) << "QEMU's threads on CPU " << cpu;
+    }
+  }
 }
 
 }  // namespace

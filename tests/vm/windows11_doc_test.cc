@@ -62,7 +62,7 @@ TEST(Windows11Doc, TheStepsRunAsWrittenOnAFixtureHost) {
   // Ubuntu with GRUB: setup has a card to bind (by address) and a boot loader.
   testing::ScratchDir host;
   testing::compose_host(host, "ubuntu-grub", "two-identical-gpus");
-  fs::path root = host.path();
+  const fs::path& root = host.path();
   // The fixture holds hardware; the firmware `vfg args` looks up is this machine's.
   for (const char* dir : {"usr/share/qemu/firmware", "usr/share/OVMF"}) {
     fs::create_directories(root / dir);

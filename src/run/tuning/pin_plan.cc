@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "util/strings.h"
+#include "vm/core_split.h"
 
 namespace vfg {
 
@@ -16,58 +17,41 @@ using Json = nlohmann::json;
 
 std::string cpus_text(const std::vector<int>& cpus) { return format_cpu_list(cpus); }
 
-std::vector<int> threads_of(const std::vector<const CpuCore*>& cores) {
-  std::vector<int> cpus;
-  for (const CpuCore* core : cores)
-    cpus.insert(cpus.end(), core->threads.begin(), core->threads.end());
-  std::sort(cpus.begin(), cpus.end());
-  return cpus;
-}
-
 std::string plural(size_t count, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", count, count == 1 ? one : many);
 }
 
-// Where vCPUs may go and what is kept for the host.
+// Where vCPUs may go and where QEMU's own threads run.
 struct Split {
-  std::vector<const CpuCore*> reserved;    // host + QEMU's own threads
+  std::vector<const CpuCore*> reserved;    // host cores for QEMU's own threads
   std::vector<const CpuCore*> candidates;  // free for vCPUs
   std::vector<std::string> notes;
-  std::string why_reserved;  // for error messages
+  std::string why_reserved;       // for error messages
+  std::string_view set_aside_by;  // "isolcpus=", "nohz_full=" or empty
 };
 
-Split split_cores(const CpuTopology& topology, uint32_t host_cores) {
+Split split_for_vcpus(const CpuTopology& topology, uint32_t host_cores) {
+  CoreSplit cores = split_cores(topology, host_cores);
   Split split;
-  std::set<int> isolated(topology.isolated.begin(), topology.isolated.end());
-  std::vector<const CpuCore*> housekeeping;
-  for (const auto& core : topology.cores) {
-    size_t in = 0;
-    for (int cpu : core.threads) in += isolated.count(cpu);
-    if (!isolated.empty() && in == core.threads.size()) {
-      split.candidates.push_back(&core);
-    } else {
-      if (in > 0) {
-        split.notes.push_back(
-            fmt::format("core of CPUs {} is only partly in isolcpus; it is left to the host",
-                        cpus_text(core.threads)));
-      }
-      housekeeping.push_back(&core);
-    }
-  }
-  size_t keep = std::min<size_t>(host_cores, housekeeping.size());
-  split.reserved.assign(housekeeping.begin(), housekeeping.begin() + static_cast<long>(keep));
-  if (isolated.empty()) {
-    split.candidates.assign(housekeeping.begin() + static_cast<long>(keep), housekeeping.end());
-    split.why_reserved =
-        keep == 0 ? "no cores kept for the host"
-                  : fmt::format("{} kept for the host (CPUs {})", plural(keep, "core", "cores"),
-                                cpus_text(threads_of(split.reserved)));
+  split.candidates = cores.guest;
+  split.notes = cores.notes;
+  split.set_aside_by = cores.set_aside_by;
+  if (cores.set_aside_by.empty()) {
+    split.reserved = cores.host;
+    split.why_reserved = cores.host.empty()
+                             ? "no cores kept for the host"
+                             : fmt::format("{} kept for the host (CPUs {})",
+                                           plural(cores.host.size(), "core", "cores"),
+                                           cpus_text(threads_of(cores.host)));
   } else {
-    // isolcpus= already says which CPUs belong to VMs: vCPUs go there only,
-    // and QEMU's own threads stay with the host's.
-    if (split.reserved.empty()) split.reserved = housekeeping;
-    split.why_reserved =
-        fmt::format("isolcpus= leaves CPUs {} to VMs", cpus_text(threads_of(split.candidates)));
+    // The kernel's set says which cores belong to VMs: vCPUs go there only,
+    // and QEMU's own threads to the first `host_cores` of the host's (all of
+    // them with host_cores = 0).
+    size_t keep = std::min<size_t>(host_cores, cores.host.size());
+    split.reserved.assign(cores.host.begin(), cores.host.begin() + static_cast<long>(keep));
+    if (split.reserved.empty()) split.reserved = cores.host;
+    split.why_reserved = fmt::format("{} leaves CPUs {} to VMs", cores.set_aside_by,
+                                     cpus_text(threads_of(cores.guest)));
   }
   return split;
 }
@@ -143,7 +127,7 @@ Result<PinPlan> plan_auto(const CpuTopology& topology, const VmConfig& config,
   const CpuConfig& cpu = config.cpu;
   PinPlan plan;
   plan.enabled = true;
-  Split split = split_cores(topology, cpu.host_cores);
+  Split split = split_for_vcpus(topology, cpu.host_cores);
   plan.notes = split.notes;
 
   // Pools in order of preference: P-cores alone on hybrid parts, then all.
@@ -200,7 +184,8 @@ Result<PinPlan> plan_auto(const CpuTopology& topology, const VmConfig& config,
     }
     return plan;
   }
-  std::string isolation = topology.isolated.empty() ? "" : "; or widen isolcpus=";
+  std::string isolation =
+      split.set_aside_by.empty() ? "" : fmt::format("; or widen {}", split.set_aside_by);
   return fail(
       "{} vCPUs ({} socket × {} cores × {} threads) do not fit: this host has {} online "
       "CPUs, {}, and at most {} vCPUs fit on the rest; lower cpu.cores, set "
@@ -232,12 +217,19 @@ Result<PinPlan> plan_list(const CpuTopology& topology, const VmConfig& config,
   }
   plan.guest = {cpu.sockets, cpu.cores, cpu.threads};
   plan.topoext = host.amd && cpu.threads > 1;
-  std::set<int> isolated(topology.isolated.begin(), topology.isolated.end());
+  // CPUs the kernel sets aside for VMs, by the rule `vfg new` and the
+  // automatic plan follow: QEMU's own threads go to the others first.
+  CoreSplit cores = split_cores(topology, cpu.host_cores);
+  std::set<int> set_aside;
+  if (!cores.set_aside_by.empty()) {
+    std::vector<int> guest_cpus = threads_of(cores.guest);
+    set_aside.insert(guest_cpus.begin(), guest_cpus.end());
+  }
   std::vector<int> rest, rest_housekeeping;
   for (int id : topology.online) {
     if (used.contains(id)) continue;
     rest.push_back(id);
-    if (!isolated.contains(id)) rest_housekeeping.push_back(id);
+    if (!set_aside.contains(id)) rest_housekeeping.push_back(id);
   }
   if (!rest_housekeeping.empty()) {
     plan.emulator_cpus = rest_housekeeping;
@@ -265,11 +257,11 @@ Result<PinPlan> plan_list(const CpuTopology& topology, const VmConfig& config,
       }
     }
   }
-  size_t on_isolated = 0;
-  for (int id : used) on_isolated += isolated.count(id);
-  if (on_isolated > 0 && on_isolated < used.size()) {
-    plan.notes.emplace_back(
-        "some pinned CPUs are in isolcpus= and some are not: the vCPUs run unevenly");
+  size_t on_set_aside = 0;
+  for (int id : used) on_set_aside += set_aside.count(id);
+  if (on_set_aside > 0 && on_set_aside < used.size()) {
+    plan.notes.push_back(fmt::format(
+        "some pinned CPUs are in {} and some are not: the vCPUs run unevenly", cores.set_aside_by));
   }
   return plan;
 }
