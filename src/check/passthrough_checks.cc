@@ -333,18 +333,27 @@ std::vector<Finding> check_vm_passthrough(const VmConfig& config, const SystemSt
   for (const auto& gpu : config.gpus) {
     const GpuCard* card = card_of(pci, normalised(gpu.address));
     if (card == nullptr) continue;
-    if (card->boot_vga) {
+    // Single-GPU mode takes the display and the firmware framebuffers down
+    // for the run and brings them back (run/single_gpu).
+    if (card->boot_vga && config.single_gpu.enabled) {
+      findings.push_back(
+          pass("vm.gpu.boot", card->gpu.to_string() +
+                                  " is the boot GPU: single-GPU mode stops the host's display for "
+                                  "the run and brings it back"));
+    } else if (card->boot_vga) {
       findings.push_back(
           warn("vm.gpu.boot",
                card->gpu.to_string() + " is the boot GPU: the host console uses it (single-GPU "
                                        "passthrough)",
                "the host screen goes dark while the VM runs, and the firmware's framebuffer may "
                "hold the card",
-               "select the other GPU (or the iGPU) as primary display in the firmware setup, or "
-               "accept a headless host while the VM runs"));
+               "select the other GPU (or the iGPU) as primary display in the firmware setup; or "
+               "mark the VM single-GPU ([single_gpu] enabled = true, docs/single-gpu.md) and vfg "
+               "stops the desktop for the run and brings it back"));
     }
-    if (auto framebuffer = framebuffer_finding(*card, state, pci))
-      findings.push_back(std::move(*framebuffer));
+    if (!config.single_gpu.enabled)
+      if (auto framebuffer = framebuffer_finding(*card, state, pci))
+        findings.push_back(std::move(*framebuffer));
     if (const PciFunction* function = pci.pci.find(card->gpu))
       for (auto& finding : check_gpu_reset("vm.gpu.reset.", *function, state))
         findings.push_back(std::move(finding));

@@ -119,8 +119,9 @@ TEST(Passthrough, BootPolarisWarnsForConsoleFramebufferAndReset) {
   ASSERT_NE(boot, nullptr);
   EXPECT_EQ(boot->status, Status::kWarn);
   EXPECT_EQ(boot->fix,
-            "select the other GPU (or the iGPU) as primary display in the firmware "
-            "setup, or accept a headless host while the VM runs");
+            "select the other GPU (or the iGPU) as primary display in the firmware setup; or "
+            "mark the VM single-GPU ([single_gpu] enabled = true, docs/single-gpu.md) and vfg "
+            "stops the desktop for the run and brings it back");
   const Finding* fb = find(findings, "vm.framebuffer");
   ASSERT_NE(fb, nullptr);
   EXPECT_EQ(fb->title, "a boot framebuffer (efi-framebuffer.0) holds the memory of 0000:26:00.0");
@@ -192,6 +193,19 @@ TEST(Passthrough, NoFramebufferFindingWithoutAFramebuffer) {
   auto findings = check_vm_passthrough(passing("0000:26:00.0"), host.state, host.pci, {});
   EXPECT_EQ(find(findings, "vm.framebuffer"), nullptr);
   EXPECT_NE(find(findings, "vm.gpu.boot"), nullptr);
+}
+
+TEST(Passthrough, ASingleGpuVmTakesTheBootGpuWithoutWarnings) {
+  FixtureHost host("chipset-group");
+  host.state.framebuffers = {{"efi-framebuffer", "efi-framebuffer.0", 0, 0}};
+  VmConfig config = passing("0000:26:00.0");
+  config.single_gpu.enabled = true;
+  auto findings = check_vm_passthrough(config, host.state, host.pci, {});
+  const Finding* boot = find(findings, "vm.gpu.boot");
+  ASSERT_NE(boot, nullptr);
+  EXPECT_EQ(boot->status, Status::kPass);
+  // The service unbinds the firmware framebuffer itself, and binds it again.
+  EXPECT_EQ(find(findings, "vm.framebuffer"), nullptr);
 }
 
 TEST(Passthrough, NonBootCardHasNoBootWarning) {

@@ -186,11 +186,19 @@ bool QemuImporter::handle_platform_global(const QemuOption& option) {
   return false;
 }
 
-bool is_user_pulse_socket(const std::string& server, const ShellEnvironment& environment) {
+void import_audio_server(ImportResult& result, const std::string& server, const std::string& source,
+                         const ShellEnvironment& environment) {
   auto runtime = environment.find("XDG_RUNTIME_DIR");
-  if (runtime != environment.end() && server == runtime->second + "/pulse/native") return true;
   static const std::regex kDefault("/run/user/[0-9]+/pulse/native|/tmp/pulse/native");
-  return std::regex_match(server, kDefault);
+  if ((runtime != environment.end() && server == runtime->second + "/pulse/native") ||
+      std::regex_match(server, kDefault)) {
+    result.changed(source,
+                   "the user's own PulseAudio socket: vfg finds it in "
+                   "$XDG_RUNTIME_DIR when the VM starts (audio.server left empty)");
+  } else {
+    result.config.audio.server = server;
+    result.carried(source, fmt::format("audio.server = \"{}\"", server));
+  }
 }
 
 ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,

@@ -17,10 +17,12 @@ namespace vfg {
 ImportResult import_qemu_command(const QemuInvocation& invocation, const std::string& name,
                                  const ImportHost& host, const ShellEnvironment& environment);
 
-/// Whether a PulseAudio server path is a user's default socket
+/// Carries a PulseAudio server (`source` is how the input spelled it) into
+/// audio.server, unless it is a user's default socket
 /// ($XDG_RUNTIME_DIR/pulse/native, /run/user/UID/pulse/native, /tmp/pulse/native):
-/// vfg finds the starting user's own one, so the definition leaves audio.server empty
-/// rather than naming one user's uid.
-bool is_user_pulse_socket(const std::string& server, const ShellEnvironment& environment);
+/// vfg finds the starting user's own one, so the definition leaves audio.server
+/// empty rather than naming one user's uid.
+void import_audio_server(ImportResult& result, const std::string& server, const std::string& source,
+                         const ShellEnvironment& environment);
 
 }  // namespace vfg

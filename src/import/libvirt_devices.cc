@@ -279,15 +279,7 @@ void LibvirtDomainImporter::read_device(const pugi::xml_node& device) {
       result_.changed(fmt::format("<audio type='{}'>", type),
                       "audio.backend = \"auto\": PipeWire or PulseAudio, whichever runs");
     if (const char* server = device.attribute("serverName").as_string(nullptr)) {
-      std::string what = fmt::format("<audio serverName='{}'>", server);
-      if (is_user_pulse_socket(server, {})) {
-        result_.changed(what,
-                        "the user's own PulseAudio socket: vfg finds it in "
-                        "$XDG_RUNTIME_DIR when the VM starts (audio.server left empty)");
-      } else {
-        config().audio.server = server;
-        result_.carried(what, fmt::format("audio.server = \"{}\"", server));
-      }
+      import_audio_server(result_, server, fmt::format("<audio serverName='{}'>", server), {});
     }
     return;
   }

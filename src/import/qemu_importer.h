@@ -108,14 +108,7 @@ class QemuImporter {
 
   void set_audio_server(std::string server, const std::string& source) {
     if (server.starts_with("unix:")) server.erase(0, 5);
-    if (is_user_pulse_socket(server, environment_)) {
-      result_.changed(source,
-                      "the user's own PulseAudio socket: vfg finds it in "
-                      "$XDG_RUNTIME_DIR when the VM starts (audio.server left empty)");
-    } else {
-      config().audio.server = server;
-      result_.carried(source, fmt::format("audio.server = \"{}\"", server));
-    }
+    import_audio_server(result_, server, source, environment_);
   }
 
   /// Objects referenced by id from other options (memory backends, rng, tpm).

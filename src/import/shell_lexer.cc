@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "util/strings.h"
 
 namespace vfg {
@@ -237,7 +239,9 @@ class Lexer {
     }
     if (peek(1) == '(') {
       ++pos_;
-      std::string raw = "$" + skip_substitution('(', ')');
+      // fmt, not "$" + a temporary: GCC 12 at -O3 misreads that as an
+      // overlapping copy (-Werror=restrict).
+      std::string raw = fmt::format("${}", skip_substitution('(', ')'));
       return make_segment(ShellSegment::Kind::kUnresolved, raw, quoted);
     }
     if (peek(1) == '{') {
@@ -287,14 +291,14 @@ class Lexer {
       // "$@", "$1", "$$" and a lone '$'.
       if (!at_end() && std::string_view("@*#?$!-").find(peek()) != std::string_view::npos) {
         segment.kind = ShellSegment::Kind::kUnresolved;
-        segment.text = std::string("$") + text_[pos_++];
+        segment.text = fmt::format("${}", text_[pos_++]);
       } else {
         segment.kind = ShellSegment::Kind::kLiteral;
-        segment.text = "$";
+        segment.text.push_back('$');  // it is empty here
       }
     } else if (std::isdigit(static_cast<unsigned char>(segment.text[0])) != 0) {
       segment.kind = ShellSegment::Kind::kUnresolved;  // a positional parameter: given at run time
-      segment.text = "$" + segment.text;
+      segment.text = fmt::format("${}", segment.text);
     }
     return segment;
   }

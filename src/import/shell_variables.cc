@@ -144,7 +144,7 @@ std::vector<std::string> ShellVariables::expand(const ShellWord& word,
       values = {*segment.fallback};
     } else if (found == values_.end()) {
       unresolved.push_back(fmt::format("${} is not set in the script", segment.text));
-      values = {"$" + segment.text};
+      values = {fmt::format("${}", segment.text)};
     } else if (segment.all_elements && segment.joined && segment.quoted) {
       const auto* ifs = get("IFS");
       std::string separator =

@@ -4,31 +4,20 @@
 
 #include <gtest/gtest.h>
 
-#include "host/hardware.h"
 #include "import/from_libvirt.h"
-#include "support/run_vfg.h"
+#include "support/import_fixture.h"
 
 namespace vfg {
 namespace {
 
 /// The fixture host with a Vega card (03:00.0 and its HDMI audio 03:00.1) and an NVMe drive
 /// (04:00.0).
-ImportHost apu_host() {
-  HostRoot root(testing::source_path("tests/fixtures/hosts/amd-apu-dgpu"));
-  Hardware hardware = scan_hardware(root);
-  return ImportHost{hardware.gpus, hardware.disks, "", ""};
-}
+ImportHost apu_host() { return testing::fixture_import_host("amd-apu-dgpu"); }
 
-/// The report line for `source`, as "KIND: DETAIL" ("" when there is none).
+/// The first report line for `source`, as "KIND: DETAIL" ("" when there is none).
 std::string line_for(const ImportResult& result, const std::string& source) {
-  for (const auto& note : result.notes) {
-    if (note.source != source) continue;
-    const char* kind = note.kind == ImportNote::Kind::kCarried   ? "carried"
-                       : note.kind == ImportNote::Kind::kChanged ? "changed"
-                                                                 : "not carried";
-    return std::string(kind) + ": " + note.detail;
-  }
-  return "";
+  auto lines = testing::report_lines(result, source);
+  return lines.empty() ? "" : lines.front();
 }
 
 const char* const kDomainHead = R"(<domain type='kvm'>

@@ -4,32 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include "host/hardware.h"
 #include "import/import_source.h"
-#include "support/run_vfg.h"
+#include "support/import_fixture.h"
 
 namespace vfg {
 namespace {
 
 /// The fixture host with a Vega card at 03:00.0 and its HDMI audio at 03:00.1.
-ImportHost apu_host() {
-  HostRoot root(testing::source_path("tests/fixtures/hosts/amd-apu-dgpu"));
-  Hardware hardware = scan_hardware(root);
-  return ImportHost{hardware.gpus, hardware.disks, "", ""};
-}
-
-/// Every report line for `source`, as "KIND: DETAIL".
-std::vector<std::string> lines_for(const ImportResult& result, const std::string& source) {
-  std::vector<std::string> lines;
-  for (const auto& note : result.notes) {
-    if (note.source != source) continue;
-    const char* kind = note.kind == ImportNote::Kind::kCarried   ? "carried"
-                       : note.kind == ImportNote::Kind::kChanged ? "changed"
-                                                                 : "not carried";
-    lines.push_back(std::string(kind) + ": " + note.detail);
-  }
-  return lines;
-}
+ImportHost apu_host() { return testing::fixture_import_host("amd-apu-dgpu"); }
 
 TEST(ScriptBootSettings, MenuAndStrictAreKeptAndTheOrderBecomesBootIndex) {
   const char* script =
@@ -44,7 +26,7 @@ TEST(ScriptBootSettings, MenuAndStrictAreKeptAndTheOrderBecomesBootIndex) {
             result.config.extra_args.end())
       << ::testing::PrintToString(result.config.extra_args);
   std::string source = "-boot order=d,menu=on,splash-time=500,strict=off";
-  EXPECT_EQ(lines_for(result, source),
+  EXPECT_EQ(testing::report_lines(result, source),
             (std::vector<std::string>{
                 "changed: vfg boots by each disk's boot_index (the first of the order gets "
                 "boot_index = 1)",
@@ -66,14 +48,14 @@ TEST(ScriptGpuSettings, WhatAGpuTableCannotHoldIsReported) {
   const ImportResult& result = imported->result;
   ASSERT_EQ(result.config.gpus.size(), 1u);
   EXPECT_EQ(result.config.gpus[0].address, "0000:03:00.0");
-  EXPECT_EQ(lines_for(result, "vfio-pci 0000:03:00.0 rombar=0"),
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.0 rombar=0"),
             std::vector<std::string>{"not carried: vfg has no key for it on a [[gpu]]"});
-  EXPECT_EQ(lines_for(result, "vfio-pci 0000:03:00.0 bootindex=2"),
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.0 bootindex=2"),
             std::vector<std::string>{"not carried: vfg has no key for it on a [[gpu]]"});
-  EXPECT_EQ(lines_for(result, "vfio-pci 0000:03:00.1 romfile=/roms/audio.rom"),
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.1 romfile=/roms/audio.rom"),
             std::vector<std::string>{
                 "not carried: [[gpu]] rom and x_vga are for the card's first function only"});
-  EXPECT_EQ(lines_for(result, "vfio-pci 0000:03:00.1 rombar=1"),
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.1 rombar=1"),
             std::vector<std::string>{"carried: the ROM BAR shown: QEMU's default, as vfg runs it"});
 }
 
