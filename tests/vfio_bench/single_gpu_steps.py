@@ -8,7 +8,7 @@ seconds of what ended it.
 """
 import time
 
-from single_gpu_tools import CONSOLES, DISPLAY_MANAGER_UNIT, EXITS, FAKE_QEMU, HANGS, KEYBOARD
+from single_gpu_tools import DISPLAY_MANAGER_UNIT, EXITS, FAKE_QEMU, HANGS, KEYBOARD
 
 CARD = "0000:02:00.0"
 USER = "gamer"
@@ -128,7 +128,6 @@ class SingleGpuSteps:
     # --- the steps -------------------------------------------------------------
     def test_13_single_gpu_setup_and_a_host_that_draws_on_the_card(self):
         self.l1.put("/usr/local/sbin/bench-keyboard", KEYBOARD)
-        self.l1.put("/usr/local/sbin/bench-consoles", CONSOLES)
         self.l1.check("modprobe uinput && (setsid python3 /usr/local/sbin/bench-keyboard "
                       ">/run/bench-keyboard.log 2>&1 &) && sleep 2 && udevadm settle")
         name = self.l1.check("grep -l '^vfg bench keyboard$' /sys/class/input/event*/device/name")

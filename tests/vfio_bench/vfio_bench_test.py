@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "vfio-bench"))
 from l1 import L1  # noqa: E402
 from single_gpu_steps import SingleGpuSteps  # noqa: E402
+from single_gpu_tools import CONSOLES  # noqa: E402
 
 CARD = "0000:02:00.0"
 CARD_AUDIO = "0000:02:00.1"
@@ -321,6 +322,13 @@ class VfioBench(SingleGpuSteps, unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.reload_drivers_as_at_boot()
         self.assert_card_on_host()
+        # A host's consoles are on its own GPU. With two framebuffers, fbcon
+        # maps them by registration order, which the reloads may have made
+        # the card's; vfg would then rightly refuse the start (fbcon holds it).
+        self.l1.put("/usr/local/sbin/bench-consoles", CONSOLES)
+        host_fb = self.l1.check(f"for f in /sys/class/graphics/fb*; do readlink -f $f/device | "
+                                f"grep -q {HOST_GPU} && basename $f; done").strip()[2:]
+        self.l1.check(f"python3 /usr/local/sbin/bench-consoles {host_fb}")
         allow = self.l1.check("cat /etc/vfg/handover.allow")
         self.assertIn(f"{CARD} {CARD_AUDIO}", allow)
         self.l1.check("test -e /etc/systemd/system/vfg-handover-release@.service")
