@@ -327,7 +327,7 @@ class VfioBench(SingleGpuSteps, unittest.TestCase):
         # the card's; vfg would then rightly refuse the start (fbcon holds it).
         self.l1.put("/usr/local/sbin/bench-consoles", CONSOLES)
         host_fb = self.l1.check(f"for f in /sys/class/graphics/fb*; do readlink -f $f/device | "
-                                f"grep -q {HOST_GPU} && basename $f; done").strip()[2:]
+                                f"grep -q {HOST_GPU} && basename $f; done; true").strip()[2:]
         self.l1.check(f"python3 /usr/local/sbin/bench-consoles {host_fb}")
         allow = self.l1.check("cat /etc/vfg/handover.allow")
         self.assertIn(f"{CARD} {CARD_AUDIO}", allow)
