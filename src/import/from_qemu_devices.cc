@@ -419,6 +419,7 @@ void QemuImporter::finish_gpus() {
     for (const auto& [function, props] : functions) {
       if (function != '0') continue;
       gpu.x_vga = props.get_or("x-vga", "off") == "on";
+      gpu.rom_bar = props.get_or("rombar", "1") != "0";
       gpu.rom_file = props.get_or("romfile", "");
       if (!gpu.rom_file.empty() && gpu.rom_file[0] != '/') {
         result_.not_carried(fmt::format("romfile={}", gpu.rom_file),
@@ -430,10 +431,11 @@ void QemuImporter::finish_gpus() {
     config().gpus.push_back(gpu);
     result_.carried(
         fmt::format("vfio-pci {}", passed),
-        fmt::format("[[gpu]] address = \"{}\", functions = {}{}{}", gpu.address,
+        fmt::format("[[gpu]] address = \"{}\", functions = {}{}{}{}", gpu.address,
                     gpu.all_functions ? "\"all\"" : fmt::format("[{}]", join(gpu.functions, ", ")),
                     gpu.x_vga ? ", x_vga = true" : "",
-                    gpu.rom_file.empty() ? "" : fmt::format(", rom = \"{}\"", gpu.rom_file)));
+                    gpu.rom_file.empty() ? "" : fmt::format(", rom = \"{}\"", gpu.rom_file),
+                    gpu.rom_bar ? "" : ", rom_bar = false"));
     result_.changed(fmt::format("vfio-pci {}", passed),
                     "bus, addr and multifunction: vfg puts the card's functions on one root port "
                     "as on the host");
@@ -447,12 +449,15 @@ void QemuImporter::report_gpu_function_settings(const std::string& address,
   static const std::set<std::string> kPlacement = {"driver", "host", "id",
                                                    "bus",    "addr", "multifunction"};
   for (const auto& [key, value] : props.items) {
-    if (kPlacement.contains(key) || (function0 && (key == "x-vga" || key == "romfile"))) continue;
+    if (kPlacement.contains(key) ||
+        (function0 && (key == "x-vga" || key == "romfile" || (key == "rombar" && value == "0"))))
+      continue;
     std::string what = fmt::format("vfio-pci {} {}={}", address, key, value);
     if (key == "rombar" && value == "1")
       result_.carried(what, "the ROM BAR shown: QEMU's default, as vfg runs it");
-    else if (key == "romfile" || key == "x-vga")
-      result_.not_carried(what, "[[gpu]] rom and x_vga are for the card's first function only");
+    else if (key == "romfile" || key == "x-vga" || key == "rombar")
+      result_.not_carried(what,
+                          "[[gpu]] rom, rom_bar and x_vga are for the card's first function only");
     else
       result_.not_carried(what, "vfg has no key for it on a [[gpu]]");
   }

@@ -175,10 +175,13 @@ void LibvirtDomainImporter::finish_gpus() {
     if (!gpu.all_functions)
       for (const auto& address : given)
         if (address != function0) gpu.functions.push_back(address);
-    for (const auto& [address, node] : functions)
-      if (address == function0 &&
-          std::string(node.child("rom").attribute("enabled").as_string()) != "no")
-        gpu.rom_file = node.child("rom").attribute("file").as_string();
+    for (const auto& [address, node] : functions) {
+      if (address != function0) continue;
+      pugi::xml_node rom = node.child("rom");
+      if (std::string(rom.attribute("enabled").as_string()) != "no")
+        gpu.rom_file = rom.attribute("file").as_string();
+      gpu.rom_bar = std::string(rom.attribute("bar").as_string()) != "off";
+    }
     config().gpus.push_back(gpu);
     result_.carried(
         what,
@@ -201,9 +204,12 @@ void LibvirtDomainImporter::report_gpu_function_settings(const std::string& addr
   if (bar == "on")
     result_.carried(fmt::format("<hostdev> {} <rom bar='on'>", address),
                     "the ROM BAR shown: QEMU's default, as vfg runs it");
-  if (bar == "off")
+  if (bar == "off" && function0)
+    result_.carried(fmt::format("<hostdev> {} <rom bar='off'>", address), "rom_bar = false");
+  else if (bar == "off")
     result_.not_carried(fmt::format("<hostdev> {} <rom bar='off'>", address),
-                        "vfg has no key to hide a card's ROM BAR (rombar=0); the guest sees it");
+                        "[[gpu]] rom_bar is for the card's first function only; the guest sees "
+                        "this function's ROM BAR");
   if (std::string(rom.attribute("enabled").as_string()) == "no")
     result_.not_carried(fmt::format("<hostdev> {} <rom enabled='no'>", address),
                         "vfg has no key to give a card no ROM at all; the guest sees the "

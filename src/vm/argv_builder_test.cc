@@ -85,7 +85,7 @@ TEST(ArgvBuilder, GpuFunctionsShareOneRootPortAsAMultifunctionDevice) {
   VmConfig config;
   config.name = "vm";
   config.gpus.push_back(GpuConfig{"0000:01:00.0", true, {}, "/vbios.rom", true});
-  config.gpus.push_back(GpuConfig{"10000:e1:00.0", true, {}, "", false});
+  config.gpus.push_back(GpuConfig{"10000:e1:00.0", true, {}, "", false, false});
   LaunchPlan plan = guide_host_plan("vm");
   plan.gpu_functions = {{"0000:01:00.0", "0000:01:00.1"}, {"10000:e1:00.0"}};
   auto command = build_qemu_argv(config, plan);
@@ -103,10 +103,11 @@ TEST(ArgvBuilder, GpuFunctionsShareOneRootPortAsAMultifunctionDevice) {
   EXPECT_EQ(
       value_of(argv, "-device", "0000:01:00.1"),
       R"({"driver":"vfio-pci","host":"0000:01:00.1","id":"gpu0-1","bus":"rp0","addr":"00.1"})");
-  // A single-function card needs no multifunction flag.
+  // A single-function card needs no multifunction flag; rom_bar = false hides its ROM BAR.
   EXPECT_EQ(
       value_of(argv, "-device", "10000:e1:00.0"),
-      R"({"driver":"vfio-pci","host":"10000:e1:00.0","id":"gpu1-0","bus":"rp1","addr":"00.0"})");
+      R"({"driver":"vfio-pci","host":"10000:e1:00.0","id":"gpu1-0","bus":"rp1","addr":"00.0",)"
+      R"("rombar":0})");
   // Root ports come before the devices on them.
   auto port = std::find(argv.begin(), argv.end(), value_of(argv, "-device", "\"id\":\"rp1\""));
   auto gpu = std::find(argv.begin(), argv.end(), value_of(argv, "-device", "gpu0-0"));

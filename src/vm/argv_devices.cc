@@ -34,6 +34,7 @@ void add_gpus(ArgvContext& context) {
         if (functions.size() > 1) device["multifunction"] = true;
         if (gpu.x_vga) device["x-vga"] = true;
         if (!gpu.rom_file.empty()) device["romfile"] = gpu.rom_file;
+        if (!gpu.rom_bar) device["rombar"] = 0;
       }
       context.add_json("-device", device);
     }

@@ -92,6 +92,7 @@ void read_gpu(TableReader& table, GpuConfig& gpu) {
     }
   }
   table.read_path("rom", gpu.rom_file);
+  table.read_bool("rom_bar", gpu.rom_bar);
   table.read_bool("x_vga", gpu.x_vga);
   table.read_enum("binding", gpu.binding,
                   {{"boot", GpuBinding::kBoot}, {"start", GpuBinding::kStart}});

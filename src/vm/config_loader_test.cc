@@ -66,6 +66,7 @@ rom = "/home/u/vbios.rom"
 [[gpu]]
 address = "10000:e1:00.0"
 functions = ["10000:e1:00.1"]
+rom_bar = false
 
 [[usb]]
 port = "3-1.4.2"
@@ -125,9 +126,11 @@ append = "console=ttyS0"
   EXPECT_EQ(c.gpus[0].address, "0000:01:00.0");
   EXPECT_TRUE(c.gpus[0].all_functions);
   EXPECT_EQ(c.gpus[0].rom_file, "/home/u/vbios.rom");
+  EXPECT_TRUE(c.gpus[0].rom_bar);
   EXPECT_EQ(c.gpus[1].address, "10000:e1:00.0");
   EXPECT_FALSE(c.gpus[1].all_functions);
   EXPECT_EQ(c.gpus[1].functions, std::vector<std::string>{"10000:e1:00.1"});
+  EXPECT_FALSE(c.gpus[1].rom_bar);
   ASSERT_EQ(c.usb.size(), 2u);
   EXPECT_EQ(c.usb[0].hostbus, 3u);
   EXPECT_EQ(c.usb[0].hostport, "1.4.2");

@@ -266,6 +266,7 @@ void write_gpu(Writer& w, const GpuConfig& gpu, size_t index) {
     w.array_key("functions", functions);
   }
   if (!gpu.rom_file.empty()) w.string_key("rom", gpu.rom_file);
+  if (!gpu.rom_bar) w.key("rom_bar", "false");
   if (gpu.x_vga) w.key("x_vga", "true");
   w.key_if(gpu.binding != GpuBinding::kBoot, "binding",
            toml_string(gpu.binding == GpuBinding::kStart ? "start" : "boot"));

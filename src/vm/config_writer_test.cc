@@ -73,6 +73,7 @@ TEST(ConfigWriter, EveryKeyRoundTrips) {
   gpu.functions = {"0000:0b:00.1"};
   gpu.rom_file = "/var/lib/vbios/gp104.rom";
   gpu.x_vga = true;
+  gpu.rom_bar = false;
   config.gpus = {gpu};
   UsbHostConfig by_port;
   by_port.hostbus = 3;

@@ -118,6 +118,9 @@ struct GpuConfig {
   std::vector<std::string> functions;
   std::string rom_file;  ///< absolute path of a VBIOS image; empty = the card's own
   bool x_vga = false;    ///< legacy VGA (rarely needed with OVMF)
+  /// False: the guest sees no ROM BAR (rombar=0), so its firmware does not run the card's
+  /// option ROM.
+  bool rom_bar = true;
   GpuBinding binding = GpuBinding::kBoot;
 };
 

@@ -128,6 +128,32 @@ TEST(LibvirtHostdevRom, WhatVfgCannotSayIsReportedAndOtherDevicesKeepIt) {
             "Windows' HD Audio driver expects)");
 }
 
+TEST(LibvirtHostdevRom, TheCardsHiddenRomBarBecomesRomBarFalse) {
+  std::string xml = std::string(kDomainHead) + R"(
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source>
+      <rom bar='off' file='/roms/vega.rom'/>
+    </hostdev>
+    <hostdev mode='subsystem' type='pci' managed='yes'>
+      <source><address domain='0x0000' bus='0x03' slot='0x00' function='0x1'/></source>
+      <rom bar='off'/>
+    </hostdev>
+  </devices>
+</domain>)";
+  auto result = import_libvirt_domain(xml, "t", apu_host());
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_EQ(result->config.gpus.size(), 1u);
+  EXPECT_FALSE(result->config.gpus[0].rom_bar);
+  EXPECT_EQ(result->config.gpus[0].rom_file, "/roms/vega.rom");
+  EXPECT_EQ(line_for(*result, "<hostdev> 0000:03:00.0 <rom bar='off'>"),
+            "carried: rom_bar = false");
+  EXPECT_EQ(line_for(*result, "<hostdev> 0000:03:00.1 <rom bar='off'>"),
+            "not carried: [[gpu]] rom_bar is for the card's first function only; the guest sees "
+            "this function's ROM BAR");
+}
+
 TEST(LibvirtDeviceChildren, EveryChildVfgDoesNotReadHasItsLine) {
   std::string xml = std::string(kDomainHead) + R"(
   <os><type arch='x86_64' machine='q35'>hvm</type></os>

@@ -48,15 +48,32 @@ TEST(ScriptGpuSettings, WhatAGpuTableCannotHoldIsReported) {
   const ImportResult& result = imported->result;
   ASSERT_EQ(result.config.gpus.size(), 1u);
   EXPECT_EQ(result.config.gpus[0].address, "0000:03:00.0");
-  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.0 rombar=0"),
-            std::vector<std::string>{"not carried: vfg has no key for it on a [[gpu]]"});
+  // The first function's hidden ROM BAR is the card's rom_bar, named in the card's own line.
+  EXPECT_FALSE(result.config.gpus[0].rom_bar);
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.0, 0000:03:00.1")[0],
+            "carried: [[gpu]] address = \"0000:03:00.0\", functions = \"all\", rom_bar = false");
+  EXPECT_TRUE(testing::report_lines(result, "vfio-pci 0000:03:00.0 rombar=0").empty());
   EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.0 bootindex=2"),
             std::vector<std::string>{"not carried: vfg has no key for it on a [[gpu]]"});
   EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.1 romfile=/roms/audio.rom"),
-            std::vector<std::string>{
-                "not carried: [[gpu]] rom and x_vga are for the card's first function only"});
+            std::vector<std::string>{"not carried: [[gpu]] rom, rom_bar and x_vga are for the "
+                                     "card's first function only"});
   EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.1 rombar=1"),
             std::vector<std::string>{"carried: the ROM BAR shown: QEMU's default, as vfg runs it"});
+}
+
+TEST(ScriptGpuSettings, AHiddenRomBarOnAnotherFunctionIsReportedAndTheCardKeepsItsOwn) {
+  const char* script =
+      "qemu-system-x86_64 -m 4G -device vfio-pci,host=03:00.0,multifunction=on \\\n"
+      "  -device vfio-pci,host=03:00.1,rombar=0\n";
+  auto imported = import_source(script, "run.sh", "t", apu_host(), {});
+  ASSERT_TRUE(imported) << imported.error().message;
+  const ImportResult& result = imported->result;
+  ASSERT_EQ(result.config.gpus.size(), 1u);
+  EXPECT_TRUE(result.config.gpus[0].rom_bar);
+  EXPECT_EQ(testing::report_lines(result, "vfio-pci 0000:03:00.1 rombar=0"),
+            std::vector<std::string>{"not carried: [[gpu]] rom, rom_bar and x_vga are for the "
+                                     "card's first function only"});
 }
 
 }  // namespace

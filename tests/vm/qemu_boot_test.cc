@@ -74,6 +74,20 @@ class QemuBoot : public ::testing::Test {
         << "the test guest is missing; run scripts/build-guest.sh build/guest";
   }
 
+  /// The launch plan for `config` on this host's QEMU under TCG, its directories in temp_.
+  void plan_under_tcg(const VmConfig& config) {
+    auto qemu = probe_qemu();
+    ASSERT_TRUE(qemu) << qemu.error().message;
+    plan_.kvm = false;
+    plan_.qemu = *qemu;
+    plan_.paths = VmPaths::make(
+        {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"},
+        config.name);
+    plan_.audio = AudioBackend::kNone;
+    ASSERT_TRUE(make_directories(plan_.paths.runtime_dir, 0700));
+    ASSERT_TRUE(make_directories(plan_.paths.state_dir, 0700));
+  }
+
   std::string serial_log() const {
     std::ifstream file(plan_.paths.serial_log);
     std::stringstream contents;
@@ -92,16 +106,7 @@ TEST_F(QemuBoot, GuestSeesTheDefinedPciTopology) {
   temp_.write("data.raw", std::string(1 << 20, '\0'));
   temp_.write("sata.raw", std::string(1 << 20, '\0'));
 
-  auto qemu = probe_qemu();
-  ASSERT_TRUE(qemu) << qemu.error().message;
-  plan_.kvm = false;
-  plan_.qemu = *qemu;
-  plan_.paths = VmPaths::make(
-      {temp_ / "config/vfg", temp_ / "data/vfg", temp_ / "run/vfg", temp_ / "state/vfg"},
-      config.name);
-  plan_.audio = AudioBackend::kNone;
-  ASSERT_TRUE(make_directories(plan_.paths.runtime_dir, 0700));
-  ASSERT_TRUE(make_directories(plan_.paths.state_dir, 0700));
+  ASSERT_NO_FATAL_FAILURE(plan_under_tcg(config));
   auto command = build_qemu_argv(config, plan_);
   ASSERT_TRUE(command) << command.error().message;
 
@@ -185,6 +190,38 @@ TEST_F(QemuBoot, GuestSeesTheDefinedPciTopology) {
   }
   EXPECT_EQ(seen.count("0x1b36:0x000c"), 4u) << log;
   EXPECT_EQ(fs::file_size(config.looking_glass.shm_path), 32u * kMiB);
+}
+
+// No VFIO device here: QEMU sets every property of a card's vfio-pci devices and only then
+// looks for the host device, so an unknown or mistyped property fails before that does.
+TEST_F(QemuBoot, QemuTakesEveryPropertyOfAPassedCard) {
+  VmConfig config = boot_config(temp_);
+  config.disks.clear();
+  config.usb.clear();
+  config.looking_glass.enabled = false;
+  GpuConfig gpu;
+  gpu.address = "0000:fe:1f.0";
+  gpu.rom_file = (temp_ / "vbios.rom").string();
+  gpu.x_vga = true;
+  gpu.rom_bar = false;
+  config.gpus = {gpu};
+  ASSERT_NO_FATAL_FAILURE(plan_under_tcg(config));
+  plan_.gpu_functions = {{"0000:fe:1f.0", "0000:fe:1f.1"}};
+  auto command = build_qemu_argv(config, plan_);
+  ASSERT_TRUE(command) << command.error().message;
+  std::string device;
+  for (size_t i = 0; i + 1 < command->argv.size(); ++i)
+    if (command->argv[i + 1].find("\"gpu0-0\"") != std::string::npos) device = command->argv[i + 1];
+  for (const char* property :
+       {"\"multifunction\":true", "\"x-vga\":true", "\"romfile\":", "\"rombar\":0"})
+    EXPECT_NE(device.find(property), std::string::npos) << property << " in " << device;
+
+  auto ran = run_command(command->argv, 60s);
+  ASSERT_TRUE(ran) << ran.error().message;
+  EXPECT_FALSE(ran->status.success());
+  std::string error = ran->out + ran->err + read_file(plan_.paths.log_file).value_or("");
+  EXPECT_NE(error.find("/sys/bus/pci/devices/0000:fe:1f.0: no such host device"), std::string::npos)
+      << error;
 }
 
 }  // namespace
